@@ -1,0 +1,121 @@
+"""Git changes -> the projects that own them -> every project they affect."""
+
+from __future__ import annotations
+
+import fnmatch
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.errors import CommandFailed, GitError, MonoError
+from mono.graph import Graph
+from mono.proc import run
+from mono.workspace import Workspace
+
+DEFAULT_BASES = ("main", "origin/main")
+
+
+@dataclass(frozen=True)
+class Affected:
+    """What changed since a base commit and which projects that touches."""
+
+    base: str | None  # full commit id; None when the repository has no commit yet
+    changed_files: tuple[str, ...]  # repo-relative
+    changed_projects: tuple[str, ...]  # owners of changed files
+    global_files: tuple[str, ...]  # changed files that affect every project
+    projects: tuple[str, ...]  # changed projects plus their dependents, in dependency order
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        return run(["git", *args], cwd=root).output
+    except CommandFailed as error:
+        raise GitError(f"git {' '.join(args)} failed in {root}: {error.tail.strip()}") from error
+    except MonoError as error:
+        raise GitError("git is not installed", "install git to use --affected") from error
+
+
+def _has_commit(root: Path, ref: str) -> str | None:
+    result = run(["git", "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}"], cwd=root, check=False)
+    return result.output.strip() if result.returncode == 0 else None
+
+
+def resolve_base(root: Path, since: str | None) -> str | None:
+    """The commit to compare with: `since`, else the merge-base with main, else HEAD."""
+    inside = run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, check=False) if root.is_dir() else None
+    if inside is None or inside.returncode != 0 or inside.output.strip() != "true":
+        raise GitError(f"{root} is not inside a git repository", "--affected compares with git history; use --all")
+    if since is not None:
+        commit = _has_commit(root, since)
+        if commit is None:
+            raise GitError(f"--since: no commit named '{since}' in this repository", "try a branch, a tag or HEAD~1")
+        return commit
+    head = _has_commit(root, "HEAD")
+    if head is None:
+        return None
+    for candidate in DEFAULT_BASES:
+        if _has_commit(root, candidate):
+            result = run(["git", "merge-base", "HEAD", candidate], cwd=root, check=False)
+            if result.returncode == 0:
+                return result.output.strip()
+    return head
+
+
+def _split_nul(text: str) -> list[str]:
+    return [part for part in text.split("\0") if part]
+
+
+def changed_files(root: Path, base: str | None) -> list[str]:
+    """Files that differ between `base` and the working tree, untracked ones included.
+
+    Paths are relative to `root` (which may be a sub-folder of the git work tree); a rename
+    counts on both sides.
+    """
+    files: set[str] = set()
+    if base is None:
+        files.update(_split_nul(_git(root, "ls-files", "-z", "--cached")))
+    else:
+        fields = _split_nul(_git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", base))
+        index = 0
+        while index < len(fields):
+            status = fields[index]
+            width = 2 if status[:1] in {"R", "C"} else 1
+            files.update(fields[index + 1 : index + 1 + width])
+            index += 1 + width
+    files.update(_split_nul(_git(root, "ls-files", "-z", "--others", "--exclude-standard")))
+    return sorted(files)
+
+
+def owner_of(path: str, projects_by_path: dict[str, str]) -> str | None:
+    """The project owning repo-relative `path`: the deepest project folder that contains it."""
+    parts = path.split("/")
+    for depth in range(len(parts) - 1, 0, -1):
+        owner = projects_by_path.get("/".join(parts[:depth]))
+        if owner is not None:
+            return owner
+    return projects_by_path.get(".")
+
+
+def is_global(path: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a change to `path` affects every project."""
+    return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
+
+
+def affected_by(workspace: Workspace, graph: Graph, files: list[str], base: str | None) -> Affected:
+    """The projects owning `files` plus all their transitive dependents."""
+    by_path = {project.path: name for name, project in workspace.projects.items()}
+    global_changes = tuple(path for path in files if is_global(path, workspace.config.global_files))
+    owners = {owner for path in files if (owner := owner_of(path, by_path)) is not None}
+    selected = set(workspace.projects) if global_changes else graph.with_dependents(owners)
+    return Affected(
+        base=base,
+        changed_files=tuple(files),
+        changed_projects=tuple(sorted(owners)),
+        global_files=global_changes,
+        projects=tuple(graph.order(selected)),
+    )
+
+
+def find_affected(workspace: Workspace, graph: Graph, since: str | None) -> Affected:
+    """Projects affected by what changed between `since` (or the default base) and the working tree."""
+    base = resolve_base(workspace.root, since)
+    return affected_by(workspace, graph, changed_files(workspace.root, base), base)

@@ -1,0 +1,65 @@
+"""The command line: parse arguments, call the core, render; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from mono import __version__
+from mono.cli.context import Repo, find_root
+from mono.cli.inspect import affected_command, graph_command, list_command
+from mono.cli.run import run_command
+from mono.cli.work import install_command, lock_command, test_command
+from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", metavar="DIR", help="Act on the repository at DIR instead of this one.")
+@click.version_option(__version__, prog_name="mono")
+@click.pass_context
+def cli(context: click.Context, directory: str | None) -> None:
+    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run."""
+    context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
+
+
+for command in (list_command, graph_command, affected_command, lock_command, install_command, test_command, run_command):
+    cli.add_command(command)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv`; return the exit code (never raises for user errors)."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="mono", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "mono"
+        click.echo(f"mono: error: {_one_line(error.format_message())} (hint: see '{command} --help')", err=True)
+        return EXIT_USAGE
+    except click.Abort:
+        click.echo("mono: interrupted", err=True)
+        return Interrupted.exit_code
+    except CommandFailed as error:
+        click.echo(f"mono: error: {error}", err=True)
+        if error.tail:
+            click.echo(error.tail, err=True)
+        return error.exit_code
+    except MonoError as error:
+        click.echo(f"mono: error: {error}", err=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        click.echo("mono: interrupted", err=True)
+        return Interrupted.exit_code
+    return result if isinstance(result, int) else 0
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

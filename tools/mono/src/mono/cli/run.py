@@ -1,0 +1,34 @@
+"""`mono run APP`: serve an app locally."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from mono import tasks
+from mono.cli.context import Repo
+from mono.runner import log_path
+from mono.selection import find_project
+from mono.serve import plan_serve
+
+
+@click.command("run")
+@click.argument("app", metavar="APP")
+@click.pass_obj
+def run_command(repo: Repo, app: str) -> int:
+    """Serve APP on http://127.0.0.1:5000 (PORT overrides), installing it first when needed."""
+    workspace, graph = repo.load()
+    name = find_project(workspace, app, repo.cwd)
+    plan = plan_serve(workspace, name)
+    if tasks.needs_install(workspace, graph, name):
+        log = log_path(workspace.root, "install", name)
+        click.echo(f"mono: installing {name} (log: {log.relative_to(workspace.root)})", err=True)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("", encoding="utf-8")
+        tasks.install(workspace, graph, name, log)
+    click.echo(f"mono: serving {name} on {plan.url} (Ctrl-C stops it)", err=True)
+    os.chdir(plan.cwd)
+    # Replace this process with the app, so Ctrl-C and signals reach it directly.
+    os.execve(plan.argv[0], list(plan.argv), plan.env)
+    return 0  # not reached

@@ -1,0 +1,76 @@
+"""Commands that do work on a selection of projects: lock, install, test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from mono import tasks
+from mono.cli.context import Repo, jobs_option, request_from, selected, selection_options
+from mono.cli.render import LiveProgress, PlainProgress, is_terminal, summary
+from mono.errors import EXIT_FAILED, EXIT_OK
+from mono.graph import Graph
+from mono.runner import Task, default_workers, run_tasks
+from mono.workspace import Workspace
+
+
+def _execute(command: str, workspace: Workspace, graph: Graph, projects: list[str], task: Task, jobs: int | None) -> int:
+    workers = jobs or default_workers(workspace.config.workers)
+    root = workspace.root
+    if is_terminal():
+        with LiveProgress(command, len(projects)) as live:
+            run = run_tasks(command, projects, graph, task, root, workers, live)
+    else:
+        run = run_tasks(command, projects, graph, task, root, workers, PlainProgress(command, root))
+    click.echo(summary(run, root))
+    return EXIT_FAILED if run.failed else EXIT_OK
+
+
+@click.command("lock")
+@selection_options
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 when a lock is missing or stale.")
+@jobs_option
+@click.pass_obj
+def lock_command(
+    repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, check: bool, jobs: int | None
+) -> int:
+    """Lock the selected projects (poetry lock), or check their locks."""
+    workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
+
+    def task(name: str, log: Path) -> tasks.Outcome:
+        return tasks.check_lock(workspace, name, log) if check else tasks.lock(workspace, name, log)
+
+    return _execute("lock", workspace, graph, projects, task, jobs)
+
+
+@click.command("install")
+@selection_options
+@jobs_option
+@click.pass_obj
+def install_command(
+    repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, jobs: int | None
+) -> int:
+    """Install the selected projects into their in-project .venv, exactly as locked."""
+    workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
+
+    def task(name: str, log: Path) -> tasks.Outcome:
+        return tasks.install(workspace, graph, name, log)
+
+    return _execute("install", workspace, graph, projects, task, jobs)
+
+
+@click.command("test")
+@selection_options
+@jobs_option
+@click.pass_obj
+def test_command(
+    repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, jobs: int | None
+) -> int:
+    """Run the test suites of the selected projects (installing them first when needed)."""
+    workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
+
+    def task(name: str, log: Path) -> tasks.Outcome:
+        return tasks.test(workspace, graph, name, log)
+
+    return _execute("test", workspace, graph, projects, task, jobs)

@@ -1,0 +1,90 @@
+"""Repository settings: the `[tool.mono]` table of the root pyproject.toml, with defaults."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, cast, get_args
+
+from mono.errors import ConfigError
+from mono.toml import read_toml, table
+
+Kind = Literal["app", "lib", "eda", "eng", "model", "tools", "other"]
+KINDS: tuple[str, ...] = get_args(Kind)
+
+DEFAULT_KINDS: dict[str, Kind] = {
+    "app": "app",
+    "lib": "lib",
+    "eda": "eda",
+    "eng": "eng",
+    "model": "model",
+    "tools": "tools",
+}
+DEFAULT_GLOBAL_FILES = ("pyproject.toml", "requirements.txt", "mono", ".ci/run")
+# Folders never searched for projects, whatever the settings say.
+ALWAYS_SKIPPED = frozenset({".venv", "venv", ".mono", "node_modules", "dist", "build", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Validated `[tool.mono]` settings of one repository."""
+
+    kinds: dict[str, Kind] = field(default_factory=lambda: dict(DEFAULT_KINDS))
+    global_files: tuple[str, ...] = DEFAULT_GLOBAL_FILES
+    exclude: tuple[str, ...] = ()
+    workers: int = 0
+
+
+_KEYS = {"kinds", "global-files", "exclude", "workers"}
+
+
+def unknown_key(key: str, known: set[str], where: str) -> ConfigError:
+    """An error for an unknown settings key, suggesting the closest known one."""
+    match = difflib.get_close_matches(key, sorted(known), n=1)
+    hint = f"did you mean '{match[0]}'?" if match else f"known keys: {', '.join(sorted(known))}"
+    return ConfigError(f"{where}: unknown key '{key}'", hint)
+
+
+def _string_list(value: Any, where: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise ConfigError(f"{where} must be a list of strings")
+    return tuple(value)
+
+
+def check_kind(value: Any, where: str) -> Kind:
+    """`value` as a Kind, or a ConfigError naming the allowed kinds."""
+    if value not in KINDS:
+        raise ConfigError(f"{where}: unknown kind {value!r}", f"use one of {', '.join(KINDS)}")
+    return cast(Kind, value)
+
+
+def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mono]") -> Config:
+    """Validate a `[tool.mono]` table; unknown keys and wrong types raise ConfigError."""
+    for key in settings:
+        if key not in _KEYS:
+            raise unknown_key(key, _KEYS, where)
+    config = Config()
+    kinds = dict(config.kinds)
+    if "kinds" in settings:
+        raw = settings["kinds"]
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{where}: 'kinds' must be a table of folder = kind")
+        kinds = {str(folder): check_kind(kind, f"{where} kinds.{folder}") for folder, kind in raw.items()}
+    workers = settings.get("workers", 0)
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
+        raise ConfigError(f"{where}: 'workers' must be a whole number >= 0 (0 means one per CPU)")
+    return Config(
+        kinds=kinds,
+        global_files=_string_list(settings.get("global-files", list(DEFAULT_GLOBAL_FILES)), f"{where} global-files"),
+        exclude=_string_list(settings.get("exclude", []), f"{where} exclude"),
+        workers=workers,
+    )
+
+
+def load_config(root: Path) -> Config:
+    """The settings of the repository at `root`; defaults when it has no root pyproject.toml."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return Config()
+    return parse_config(table(read_toml(path, "pyproject.toml"), "tool", "mono"))

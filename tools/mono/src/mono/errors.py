@@ -1,0 +1,106 @@
+"""The one error family of the tool: each error builds its own message and knows its exit code."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+class MonoError(Exception):
+    """Base of every error the tool reports to a user; never shown as a traceback."""
+
+    exit_code = EXIT_USAGE
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return f"{self.message} (hint: {self.hint})" if self.hint else self.message
+
+
+class ConfigError(MonoError):
+    """A `[tool.mono]` setting is unknown or has the wrong type."""
+
+
+class InvalidPyproject(MonoError):
+    """A pyproject.toml cannot be parsed or lacks what a project needs."""
+
+    def __init__(self, path: Path | str, problem: str, hint: str | None = None) -> None:
+        super().__init__(f"{path}: {problem}", hint)
+        self.path = str(path)
+
+
+class MissingPathDependency(MonoError):
+    """A path dependency points at a folder that does not exist."""
+
+    def __init__(self, pyproject: str, name: str, target: str) -> None:
+        super().__init__(
+            f"{pyproject}: path dependency '{name}' points at '{target}', which does not exist",
+            "fix the path in [tool.poetry.dependencies] or create the project",
+        )
+
+
+class DuplicateProject(MonoError):
+    """Two projects share one name."""
+
+    def __init__(self, name: str, first: str, second: str) -> None:
+        super().__init__(f"two projects are named '{name}': {first} and {second}", "rename one of them")
+
+
+class DependencyCycle(MonoError):
+    """Internal projects depend on each other in a circle."""
+
+    def __init__(self, cycle: list[str]) -> None:
+        super().__init__(f"dependency cycle: {' -> '.join(cycle)}", "remove one of these path dependencies")
+        self.cycle = cycle
+
+
+class ProjectNotFound(MonoError):
+    """A selection names a project that does not exist."""
+
+    def __init__(self, wanted: str, known: Iterable[str]) -> None:
+        match = difflib.get_close_matches(wanted, list(known), n=1)
+        hint = f"did you mean '{match[0]}'?" if match else "run './mono list' to see the projects"
+        super().__init__(f"no project named or at '{wanted}'", hint)
+
+
+class WrongKind(MonoError):
+    """A command was asked to act on a project of a kind it does not handle."""
+
+
+class GitError(MonoError):
+    """Git is missing, the folder is not a repository, or a ref does not exist."""
+
+
+class NoPython(MonoError):
+    """No suitable Python interpreter was found."""
+
+
+class CommandFailed(MonoError):
+    """A subprocess exited non-zero; carries the tail of its output."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, command: list[str], returncode: int, tail: str, log: Path | None = None) -> None:
+        where = f" (log: {log})" if log else ""
+        super().__init__(f"'{' '.join(command)}' exited with {returncode}{where}")
+        self.command = command
+        self.returncode = returncode
+        self.tail = tail
+        self.log = log
+
+
+class Interrupted(MonoError):
+    """The user pressed Ctrl-C."""
+
+    exit_code = 130
+
+    def __init__(self) -> None:
+        super().__init__("interrupted")

@@ -1,0 +1,47 @@
+"""The one place that calls Poetry: its executable, its environment, its commands."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from mono.errors import MonoError
+from mono.index import index_url
+from mono.proc import Completed, child_environment, run
+
+
+def poetry_executable() -> str:
+    """Poetry from the tool's own environment (.mono/venv), else from PATH."""
+    beside = Path(sys.executable).parent / "poetry"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("poetry")
+    if found is None:
+        raise MonoError("Poetry is not installed", "run ./mono from the repository root, which installs it")
+    return found
+
+
+def poetry_environment() -> dict[str, str]:
+    """Environment for Poetry: in-project venvs, no prompts, and pip's index via the mirror plugin."""
+    env = child_environment(
+        POETRY_VIRTUALENVS_IN_PROJECT="true",
+        POETRY_NO_INTERACTION="1",
+    )
+    # The mirror plugin makes Poetry use the simple API of the index pip uses, so one setting
+    # (PIP_INDEX_URL or pip's config) serves both; an explicit POETRY_PYPI_MIRROR_URL wins.
+    env.setdefault("POETRY_PYPI_MIRROR_URL", index_url())
+    # Without a desktop session, keyring backends can hang waiting for a prompt.
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return env
+
+
+def poetry(args: list[str], project_dir: Path, log: Path | None, check: bool = True) -> Completed:
+    """Run `poetry ARGS` in `project_dir`."""
+    return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=poetry_environment(), log=log, check=check)
+
+
+def venv_python(project_dir: Path) -> Path:
+    """The interpreter of a project's in-project virtual environment."""
+    return project_dir / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

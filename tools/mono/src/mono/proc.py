@@ -1,0 +1,114 @@
+"""The one way this tool starts a subprocess: logged, checked, and stoppable on Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import signal
+import subprocess
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.errors import CommandFailed, MonoError
+
+TAIL_LINES = 20
+
+_running: set[subprocess.Popen[bytes]] = set()
+_running_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A finished command: its exit status and what it printed (stdout and stderr together)."""
+
+    command: tuple[str, ...]
+    returncode: int
+    output: str
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        """The last `lines` lines of the output."""
+        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+
+
+def tail_of(text: str, lines: int = TAIL_LINES) -> str:
+    """The last `lines` lines of `text`."""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def run(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run `command` in `cwd`; its output goes to `log` (appended) and is returned.
+
+    With `check`, a non-zero exit raises CommandFailed carrying the tail of the output.
+    """
+    argv = [str(part) for part in command]
+    if log is not None:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"$ (cd {cwd} && {shlex.join(argv)})\n")
+        offset = log.stat().st_size
+    with log.open("ab") if log is not None else _no_file() as sink:
+        try:
+            process = subprocess.Popen(
+                argv,
+                cwd=cwd,
+                env=dict(env) if env is not None else None,
+                stdin=subprocess.DEVNULL,
+                stdout=sink if sink is not None else subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+            )
+        except FileNotFoundError as error:
+            raise MonoError(f"cannot run '{argv[0]}': not found", "is it installed and on PATH?") from error
+        with _running_lock:
+            _running.add(process)
+        try:
+            raw, _ = process.communicate()
+        finally:
+            with _running_lock:
+                _running.discard(process)
+    if log is not None:
+        with log.open("rb") as handle:
+            handle.seek(offset)
+            raw = handle.read()
+        if process.returncode:
+            with log.open("a", encoding="utf-8") as handle:
+                handle.write(f"[exit status {process.returncode}]\n")
+    result = Completed(tuple(argv), process.returncode, raw.decode("utf-8", errors="replace"))
+    if check and process.returncode != 0:
+        raise CommandFailed(argv, process.returncode, result.tail(), log)
+    return result
+
+
+@contextlib.contextmanager
+def _no_file() -> Iterator[None]:
+    yield None
+
+
+def stop_all() -> None:
+    """Terminate every command still running (after Ctrl-C), then kill what does not stop."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with `overrides`, minus variables that would leak a venv."""
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONHOME"}}
+    env.update(overrides)
+    return env

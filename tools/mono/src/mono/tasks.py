@@ -1,0 +1,91 @@
+"""What `lock`, `install` and `test` do to one project."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mono.graph import Graph
+from mono.poetry import poetry, venv_python
+from mono.proc import child_environment, run
+from mono.state import digest_files, read_stamp, state_dir, write_stamp
+from mono.workspace import Workspace
+
+Status = Literal["ok", "passed", "no tests", "up to date", "failed"]
+
+PYTEST_NO_TESTS = 5
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one task on one project ended; `detail` says why when it is not plain success."""
+
+    status: Status
+    detail: str = ""
+
+
+def _install_inputs(workspace: Workspace, graph: Graph, name: str) -> str:
+    folders = [workspace.projects[item].directory(workspace.root) for item in sorted(graph.with_dependencies({name}))]
+    files = [folder / file for folder in folders for file in ("pyproject.toml", "poetry.lock")]
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"
+    return f"{python}:{digest_files(files, workspace.root)}"
+
+
+def _install_stamp(workspace: Workspace, name: str) -> Path:
+    return state_dir(workspace.root) / "installed" / name
+
+
+def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
+    """True when the project's venv is missing or was installed from other inputs than now."""
+    folder = workspace.projects[name].directory(workspace.root)
+    if not venv_python(folder).exists():
+        return True
+    return read_stamp(_install_stamp(workspace, name)) != _install_inputs(workspace, graph, name)
+
+
+def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Make the project's .venv match its poetry.lock exactly (`poetry sync`)."""
+    inputs = _install_inputs(workspace, graph, name)
+    poetry(["sync"], workspace.projects[name].directory(workspace.root), log)
+    write_stamp(_install_stamp(workspace, name), inputs)
+    return Outcome("ok")
+
+
+def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Install unless the venv is already in step with the project's inputs."""
+    if not needs_install(workspace, graph, name):
+        return Outcome("up to date")
+    return install(workspace, graph, name, log)
+
+
+def lock(workspace: Workspace, name: str, log: Path) -> Outcome:
+    """Resolve the project's dependencies and write its poetry.lock."""
+    poetry(["lock"], workspace.projects[name].directory(workspace.root), log)
+    return Outcome("ok")
+
+
+def check_lock(workspace: Workspace, name: str, log: Path) -> Outcome:
+    """Fail when poetry.lock is missing or does not match pyproject.toml; change nothing."""
+    folder = workspace.projects[name].directory(workspace.root)
+    if not (folder / "poetry.lock").is_file():
+        return Outcome("failed", "no poetry.lock: run ./mono lock " + name)
+    result = poetry(["check", "--lock"], folder, log, check=False)
+    if result.returncode != 0:
+        return Outcome("failed", f"poetry.lock is stale: run ./mono lock {name}\n{result.tail()}")
+    return Outcome("up to date")
+
+
+def test(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Install when needed, then run the project's pytest suite in its own venv."""
+    install_if_needed(workspace, graph, name, log)
+    folder = workspace.projects[name].directory(workspace.root)
+    result = run([str(venv_python(folder)), "-m", "pytest"], cwd=folder, env=child_environment(), log=log, check=False)
+    if result.returncode == 0:
+        return Outcome("passed")
+    if result.returncode == PYTEST_NO_TESTS:
+        return Outcome("no tests")
+    if "No module named pytest" in result.output:
+        return Outcome("failed", f"pytest is not installed in {name}'s venv: add it to its dev group")
+    return Outcome("failed", result.tail())
