@@ -23,10 +23,13 @@ def poetry_executable() -> str:
     return found
 
 
-def poetry_environment() -> dict[str, str]:
+def poetry_environment(root: Path) -> dict[str, str]:
     """Environment for Poetry: in-project venvs, no prompts, and pip's index via the mirror plugin."""
     env = child_environment(
         POETRY_VIRTUALENVS_IN_PROJECT="true",
+        # Poetry falls back to a venv in its central folder when .venv is missing, even with
+        # in-project set; an empty folder of our own makes it always create .venv instead.
+        POETRY_VIRTUALENVS_PATH=str(root / ".mono" / "poetry-virtualenvs"),
         POETRY_NO_INTERACTION="1",
     )
     # The mirror plugin makes Poetry use the simple API of the index pip uses, so one setting
@@ -37,9 +40,10 @@ def poetry_environment() -> dict[str, str]:
     return env
 
 
-def poetry(args: list[str], project_dir: Path, log: Path | None, check: bool = True) -> Completed:
-    """Run `poetry ARGS` in `project_dir`."""
-    return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=poetry_environment(), log=log, check=check)
+def poetry(args: list[str], root: Path, project_dir: Path, log: Path | None, check: bool = True) -> Completed:
+    """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
+    env = poetry_environment(root)
+    return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)
 
 
 def venv_python(project_dir: Path) -> Path:

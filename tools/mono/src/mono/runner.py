@@ -98,7 +98,9 @@ def run_tasks(
     """Run `task` on every project, each after the selected projects it depends on."""
     progress = progress or Progress()
     selected = set(projects)
-    sorter = graphlib.TopologicalSorter({name: [d for d in graph.depends_on[name] if d in selected] for name in projects})
+    sorter = graphlib.TopologicalSorter(
+        {name: [d for d in graph.depends_on[name] if d in selected] for name in projects}
+    )
     sorter.prepare()
     results: list[TaskResult] = []
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(projects) or 1)))

@@ -48,7 +48,7 @@ def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
 def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
     """Make the project's .venv match its poetry.lock exactly (`poetry sync`)."""
     inputs = _install_inputs(workspace, graph, name)
-    poetry(["sync"], workspace.projects[name].directory(workspace.root), log)
+    poetry(["sync"], workspace.root, workspace.projects[name].directory(workspace.root), log)
     write_stamp(_install_stamp(workspace, name), inputs)
     return Outcome("ok")
 
@@ -62,7 +62,7 @@ def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) 
 
 def lock(workspace: Workspace, name: str, log: Path) -> Outcome:
     """Resolve the project's dependencies and write its poetry.lock."""
-    poetry(["lock"], workspace.projects[name].directory(workspace.root), log)
+    poetry(["lock"], workspace.root, workspace.projects[name].directory(workspace.root), log)
     return Outcome("ok")
 
 
@@ -71,7 +71,7 @@ def check_lock(workspace: Workspace, name: str, log: Path) -> Outcome:
     folder = workspace.projects[name].directory(workspace.root)
     if not (folder / "poetry.lock").is_file():
         return Outcome("failed", "no poetry.lock: run ./mono lock " + name)
-    result = poetry(["check", "--lock"], folder, log, check=False)
+    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False)
     if result.returncode != 0:
         return Outcome("failed", f"poetry.lock is stale: run ./mono lock {name}\n{result.tail()}")
     return Outcome("up to date")

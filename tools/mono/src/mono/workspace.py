@@ -120,7 +120,9 @@ def _dependency_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
     return tables
 
 
-def _path_dependencies(data: dict[str, Any], project_path: str, shown_as: str, root: Path) -> tuple[PathDependency, ...]:
+def _path_dependencies(
+    data: dict[str, Any], project_path: str, shown_as: str, root: Path
+) -> tuple[PathDependency, ...]:
     found: dict[str, PathDependency] = {}
     for dependencies in _dependency_tables(data):
         for name, spec in dependencies.items():

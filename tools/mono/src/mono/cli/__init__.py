@@ -25,7 +25,15 @@ def cli(context: click.Context, directory: str | None) -> None:
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
 
 
-for command in (list_command, graph_command, affected_command, lock_command, install_command, test_command, run_command):
+for command in (
+    list_command,
+    graph_command,
+    affected_command,
+    lock_command,
+    install_command,
+    test_command,
+    run_command,
+):
     cli.add_command(command)
 
 

@@ -17,7 +17,7 @@ from mono.graph import GraphFormat, render_graph
 @click.pass_obj
 def list_command(repo: Repo, as_json: bool) -> int:
     """List the projects: name, path, kind and internal dependencies."""
-    workspace, graph = repo.load()
+    workspace, _graph = repo.load()
     projects = [workspace.projects[name] for name in sorted(workspace.projects)]
     if as_json:
         emit_json([project.as_json() for project in projects])
@@ -29,7 +29,12 @@ def list_command(repo: Repo, as_json: bool) -> int:
 
 @click.command("graph")
 @click.option(
-    "--format", "fmt", type=click.Choice(get_args(GraphFormat)), default="text", show_default=True, help="Output format."
+    "--format",
+    "fmt",
+    type=click.Choice(get_args(GraphFormat)),
+    default="text",
+    show_default=True,
+    help="Output format.",
 )
 @click.pass_obj
 def graph_command(repo: Repo, fmt: GraphFormat) -> int:

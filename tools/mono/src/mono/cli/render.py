@@ -23,7 +23,9 @@ def columns(rows: Sequence[Sequence[str]], header: Sequence[str]) -> str:
     """Rows as left-aligned columns under a header."""
     table = [list(header), *[list(row) for row in rows]]
     widths = [max(len(row[index]) for row in table) for index in range(len(header))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table)
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in table
+    )
 
 
 def is_terminal() -> bool:

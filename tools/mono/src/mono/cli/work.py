@@ -15,7 +15,9 @@ from mono.runner import Task, default_workers, run_tasks
 from mono.workspace import Workspace
 
 
-def _execute(command: str, workspace: Workspace, graph: Graph, projects: list[str], task: Task, jobs: int | None) -> int:
+def _execute(
+    command: str, workspace: Workspace, graph: Graph, projects: list[str], task: Task, jobs: int | None
+) -> int:
     workers = jobs or default_workers(workspace.config.workers)
     root = workspace.root
     if is_terminal():

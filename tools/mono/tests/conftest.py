@@ -1,0 +1,43 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from mono.cli import main
+from tests.helpers import build_repo, layered_repo
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+
+CliRunner = Callable[..., CliResult]
+
+
+@pytest.fixture(autouse=True)
+def _no_launcher_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Tests pick their repository with -C; the launcher's variable must not leak in.
+    monkeypatch.delenv("MONO_ROOT", raising=False)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    return build_repo(tmp_path / "repo", layered_repo())
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> CliRunner:
+    """Call the CLI in-process: cli(root, "list", "--json")."""
+
+    def invoke(root: Path, *args: str) -> CliResult:
+        code = main(["-C", str(root), *args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return invoke
