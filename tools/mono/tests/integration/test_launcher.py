@@ -1,0 +1,72 @@
+"""The ./mono launcher: bootstraps .mono/venv, reinstalls when pins change, explains a missing Python."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT
+
+pytestmark = pytest.mark.integration
+
+
+def launcher_copy(target: Path) -> Path:
+    """The launcher, the pins and the tool, copied: a repository with no projects yet."""
+    target.mkdir(parents=True)
+    shutil.copy2(REPO_ROOT / "mono", target / "mono")
+    shutil.copy2(REPO_ROOT / "requirements.txt", target / "requirements.txt")
+    shutil.copytree(
+        REPO_ROOT / "tools/mono",
+        target / "tools/mono",
+        ignore=shutil.ignore_patterns(".venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache", "tests"),
+    )
+    return target
+
+
+def run(repo: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["sh", str(repo / "mono"), *args],
+        cwd=repo,
+        env=env or dict(os.environ),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_first_use_sets_up_then_reuses_then_reinstalls_when_pins_change(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "repo")
+    first = run(repo, "--version")
+    assert first.returncode == 0, first.stderr
+    assert "setting up .mono/venv" in first.stderr
+    assert first.stdout.strip() == "mono, version 0.1.0"
+    assert (repo / ".mono/venv/bin/poetry").is_file()
+    second = run(repo, "--version")
+    assert second.returncode == 0 and "setting up" not in second.stderr
+    with (repo / "tools/mono/constraints.txt").open("a") as constraints:
+        constraints.write("# a pin changed\n")
+    third = run(repo, "list")
+    assert third.returncode == 0, third.stderr
+    assert "setting up .mono/venv" in third.stderr
+
+
+def test_no_suitable_python_is_one_clear_line(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "repo")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("sh", "cat", "cksum", "dirname", "mkdir", "rm", "sleep", "readlink", "tail"):
+        found = shutil.which(tool)
+        assert found is not None
+        (bin_dir / tool).symlink_to(found)
+    old_python = bin_dir / "python3"
+    old_python.write_text("#!/bin/sh\necho 'Python 3.9.18'\nexit 1\n")
+    old_python.chmod(0o755)
+    result = run(repo, "list", env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("mono: error: no Python >= 3.11"), result.stderr
+    assert not (repo / ".mono/venv").exists()
