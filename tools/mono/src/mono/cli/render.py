@@ -7,11 +7,14 @@ import sys
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from mono.runner import Progress, RunSummary, TaskResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def emit_json(value: Any) -> None:
@@ -54,7 +57,7 @@ class PlainProgress(Progress):
 class LiveProgress(Progress):
     """A live display of running projects on a terminal."""
 
-    def __init__(self, command: str, total: int) -> None:
+    def __init__(self, command: str, total: int, console: Console | None = None) -> None:
         from rich.console import Console
         from rich.live import Live
 
@@ -64,7 +67,7 @@ class LiveProgress(Progress):
         self.failed = 0
         self.running: list[str] = []
         self.lock = threading.Lock()
-        self.console = Console()
+        self.console = console or Console()
         self.live = Live(self._view(), console=self.console, refresh_per_second=8, transient=True)
 
     def __enter__(self) -> LiveProgress:
