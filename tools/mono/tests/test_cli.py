@@ -117,3 +117,21 @@ def test_affected_outside_a_git_repository(tmp_path: Path, cli: CliRunner) -> No
 def test_dash_c_with_a_missing_folder(tmp_path: Path, cli: CliRunner) -> None:
     result = cli(tmp_path / "absent", "list")
     assert result.code == 2 and "no such folder" in result.err
+
+
+def test_affected_says_what_it_compared_with(repo: Path, cli: CliRunner) -> None:
+    result = cli(repo, "affected")
+    assert result.err.startswith("mono: compared with ") and "merge-base with main" in result.err
+    from tests.helpers import git
+
+    git(repo, "branch", "-m", "main", "master")
+    assert "no main or origin/main branch" in cli(repo, "affected").err
+
+
+def test_run_rejects_a_port_that_is_not_a_number(repo: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PORT", "abc")
+    result = cli(repo, "run", "web")
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        "mono: error: PORT='abc' is not a port number (hint: use a number from 1 to 65535, e.g. PORT=8000)"
+    ]

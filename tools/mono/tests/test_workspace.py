@@ -134,3 +134,23 @@ def test_discovery_of_the_layered_fixture_is_stable() -> None:
     # Guards the fixture other tests rely on: six projects, one Poetry 1.
     files = layered_repo()
     assert sum(path.endswith("pyproject.toml") for path in files) == 7
+
+
+def test_nested_git_repositories_are_not_searched(repo: Path) -> None:
+    write_tree(
+        repo, {"vendor/other/.git/HEAD": "ref: refs/heads/main\n", "vendor/other/lib/x/pyproject.toml": pep621("x")}
+    )
+    assert "x" not in load_workspace(repo).projects
+
+
+def test_pep621_project_without_a_name_is_an_error(repo: Path) -> None:
+    (repo / "lib/lonely/pyproject.toml").write_text('[project]\nversion = "1.0"\n')
+    with pytest.raises(
+        InvalidPyproject, match=r"lib/lonely/pyproject\.toml: the project name must be a non-empty string"
+    ):
+        load_workspace(repo)
+
+
+def test_poetry1_project_without_a_name_takes_its_folder_name(repo: Path) -> None:
+    (repo / "lib/lonely/pyproject.toml").write_text("[tool.poetry]\npackage-mode = false\n")
+    assert load_workspace(repo).projects["lonely"].style == "poetry1"

@@ -15,10 +15,18 @@ DEFAULT_BASES = ("main", "origin/main")
 
 
 @dataclass(frozen=True)
+class Base:
+    """The commit changes are measured from, and how it was chosen."""
+
+    commit: str | None  # full commit id; None when the repository has no commit yet
+    described: str  # e.g. "merge-base with main", "HEAD (no main branch)"
+
+
+@dataclass(frozen=True)
 class Affected:
     """What changed since a base commit and which projects that touches."""
 
-    base: str | None  # full commit id; None when the repository has no commit yet
+    base: Base
     changed_files: tuple[str, ...]  # repo-relative
     changed_projects: tuple[str, ...]  # owners of changed files
     global_files: tuple[str, ...]  # changed files that affect every project
@@ -39,42 +47,45 @@ def _has_commit(root: Path, ref: str) -> str | None:
     return result.output.strip() if result.returncode == 0 else None
 
 
-def resolve_base(root: Path, since: str | None) -> str | None:
+def resolve_base(root: Path, since: str | None) -> Base:
     """The commit to compare with: `since`, else the merge-base with main, else HEAD."""
     inside = run(["git", "rev-parse", "--is-inside-work-tree"], cwd=root, check=False) if root.is_dir() else None
     if inside is None or inside.returncode != 0 or inside.output.strip() != "true":
-        raise GitError(f"{root} is not inside a git repository", "--affected compares with git history; use --all")
+        raise GitError(
+            f"{root} is not inside a git repository",
+            "affected projects come from git history; name projects or use --all instead",
+        )
     if since is not None:
         commit = _has_commit(root, since)
         if commit is None:
             raise GitError(f"--since: no commit named '{since}' in this repository", "try a branch, a tag or HEAD~1")
-        return commit
+        return Base(commit, since)
     head = _has_commit(root, "HEAD")
     if head is None:
-        return None
+        return Base(None, "the empty repository (no commit yet)")
     for candidate in DEFAULT_BASES:
         if _has_commit(root, candidate):
             result = run(["git", "merge-base", "HEAD", candidate], cwd=root, check=False)
             if result.returncode == 0:
-                return result.output.strip()
-    return head
+                return Base(result.output.strip(), f"merge-base with {candidate}")
+    return Base(head, "HEAD, as there is no main or origin/main branch (use --since REF)")
 
 
 def _split_nul(text: str) -> list[str]:
     return [part for part in text.split("\0") if part]
 
 
-def changed_files(root: Path, base: str | None) -> list[str]:
+def changed_files(root: Path, base: Base) -> list[str]:
     """Files that differ between `base` and the working tree, untracked ones included.
 
     Paths are relative to `root` (which may be a sub-folder of the git work tree); a rename
     counts on both sides.
     """
     files: set[str] = set()
-    if base is None:
+    if base.commit is None:
         files.update(_split_nul(_git(root, "ls-files", "-z", "--cached")))
     else:
-        fields = _split_nul(_git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", base))
+        fields = _split_nul(_git(root, "diff", "--name-status", "-z", "-M", "--relative", "--no-ext-diff", base.commit))
         index = 0
         while index < len(fields):
             status = fields[index]
@@ -100,7 +111,7 @@ def is_global(path: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(path, pattern) for pattern in patterns)
 
 
-def affected_by(workspace: Workspace, graph: Graph, files: list[str], base: str | None) -> Affected:
+def affected_by(workspace: Workspace, graph: Graph, files: list[str], base: Base) -> Affected:
     """The projects owning `files` plus all their transitive dependents."""
     by_path = {project.path: name for name, project in workspace.projects.items()}
     global_changes = tuple(path for path in files if is_global(path, workspace.config.global_files))

@@ -103,6 +103,8 @@ def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
             entries = list(os.scandir(root / relative if relative else root))
         except OSError:
             continue
+        if relative and any(entry.name == ".git" for entry in entries):
+            continue  # another repository (or a submodule): not ours to manage
         for entry in entries:
             if entry.name == "pyproject.toml" and relative and entry.is_file():
                 found.append(relative)
@@ -148,8 +150,8 @@ def _parse(root: Path, path: str, config: Config) -> _Parsed:
     poetry = table(data, "tool", "poetry")
     style: Style = "pep621" if "project" in data else "poetry1"
     raw_name = pep621.get("name") if style == "pep621" else poetry.get("name")
-    if raw_name is None:
-        raw_name = folder.name if path != "." else root.name
+    if raw_name is None and style == "poetry1":
+        raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
     if not isinstance(raw_name, str) or not raw_name.strip():
         raise InvalidPyproject(shown_as, "the project name must be a non-empty string", "set [project] name")
     version = pep621.get("version", poetry.get("version"))

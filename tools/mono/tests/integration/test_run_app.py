@@ -48,8 +48,15 @@ class Served:
 
 
 @contextlib.contextmanager
-def serving(repo: Path, app: str, port: int) -> Iterator[Served]:
-    """`./mono -C REPO run APP` in its own process group; Ctrl-C (SIGINT) to the group on exit."""
+def serving(repo: Path, app: str, port: int, sigint_ignored: bool = False) -> Iterator[Served]:
+    """`./mono -C REPO run APP` in its own process group; Ctrl-C (SIGINT) to the group on exit.
+
+    `sigint_ignored` starts it the way `./mono run APP &` in a script does: SIGINT ignored.
+    """
+
+    def ignore_sigint() -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
     process = subprocess.Popen(
         ["sh", str(LAUNCHER), "-C", str(repo), "run", app],
         env={**os.environ, "PORT": str(port)},
@@ -57,6 +64,7 @@ def serving(repo: Path, app: str, port: int) -> Iterator[Served]:
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+        preexec_fn=ignore_sigint if sigint_ignored else None,
     )
     served = Served(process, f"http://127.0.0.1:{port}/")
     try:
@@ -80,12 +88,13 @@ def test_run_installs_serves_the_library_greeting_and_stops_on_ctrl_c(examples: 
     assert f"serving flask-app-1 on http://127.0.0.1:{port}/" in served.stderr
     assert_port_closed(port)
 
-    # The library is an editable install: a change shows after a restart, with no reinstall.
+    # The library is an editable install: a change shows after a restart, with no reinstall;
+    # and started from a script in the background (SIGINT ignored), SIGINT still stops it.
     library = examples / "lib/helloworld/helloworld/__init__.py"
     original = library.read_text()
     library.write_text(original.replace('f"Hello world {name}"', 'f"Hello monorepo {name}"'))
     try:
-        with serving(examples, "app/demo/flask-app-1", port) as served:
+        with serving(examples, "app/demo/flask-app-1", port, sigint_ignored=True) as served:
             assert "<h1>Hello monorepo christopher</h1>" in wait_for_page(served.url, served.process)
         assert "installing" not in served.stderr
     finally:

@@ -36,7 +36,7 @@ def find_root(directory: str | None) -> Path:
     if directory is not None:
         root = Path(directory)
         if not root.is_dir():
-            raise MonoError(f"-C {directory}: no such folder")
+            raise MonoError(f"-C {directory}: no such folder", "give the path of a repository's root folder")
         return root.resolve()
     launched_from = os.environ.get("MONO_ROOT")
     if launched_from and Path(launched_from).is_dir():

@@ -55,13 +55,17 @@ def affected_command(repo: Repo, since: str | None, as_json: bool) -> int:
     if as_json:
         emit_json(
             {
-                "base": affected.base,
+                "base": affected.base.commit,
+                "base_described": affected.base.described,
                 "changed_files": list(affected.changed_files),
                 "changed_projects": list(affected.changed_projects),
                 "global_files": list(affected.global_files),
                 "projects": [workspace.projects[name].as_json() for name in affected.projects],
             }
         )
-    elif affected.projects:
-        click.echo("\n".join(affected.projects))
+    else:
+        short = affected.base.commit[:12] if affected.base.commit else "nothing"
+        click.echo(f"mono: compared with {short}: {affected.base.described}", err=True)
+        if affected.projects:
+            click.echo("\n".join(affected.projects))
     return 0

@@ -95,7 +95,9 @@ class LiveProgress(Progress):
             self.done = done
             self.failed += result.failed
             style = "red" if result.failed else "green"
-            self.console.print(f"[{style}]{result.status:>10}[/] {result.project} ({result.seconds:.1f}s)")
+            self.console.print(
+                f"[{style}]{result.status:>10}[/] {result.project} ({result.seconds:.1f}s)", highlight=False
+            )
             self.live.update(self._view())
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 
 import click
 
@@ -29,6 +30,10 @@ def run_command(repo: Repo, app: str) -> int:
         tasks.install(workspace, graph, name, log)
     click.echo(f"mono: serving {name} on {plan.url} (Ctrl-C stops it)", err=True)
     os.chdir(plan.cwd)
+    # A shell that starts us in the background ignores SIGINT, and exec keeps that; the app
+    # must stop on Ctrl-C / kill -INT, so hand it the default dispositions.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Replace this process with the app, so Ctrl-C and signals reach it directly.
     os.execve(plan.argv[0], list(plan.argv), plan.env)
     return 0  # not reached
