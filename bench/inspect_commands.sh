@@ -3,12 +3,13 @@
 # (PROJECTS, default 1000). With no argument it generates the repo with generate_repo.py into a
 # temporary folder (removed afterwards); given a folder as $1 it uses that repo instead. Every
 # command runs through the real launcher, `./mono -C REPO ...`, from the folder above this script.
-# `affected` runs with one file of a bottom-layer library modified (not committed; restored at
-# the end). Timing uses hyperfine (2 warm-up runs, at least RUNS=10 runs) when it is on PATH,
-# else a plain loop of RUNS runs timed with `date +%s.%N` (set NO_HYPERFINE=1 to force the loop).
+# `affected` runs with one file of a bottom-layer library modified (not committed; put back as it
+# was at the end). Timing uses hyperfine (2 warm-up runs, at least RUNS=10 runs) when it is on
+# PATH, else a plain loop of RUNS runs timed with `date +%s.%N` (NO_HYPERFINE=1 forces the loop).
 # `python3 -c pass`, the launcher's interpreter and `./mono --version` are timed too, as the
-# floor. Prints mean and max per command against the 0.5 s target (mean), and the load average;
-# fails if `list` does not find N projects.
+# floor. Prints per command the mean and max wall time, checked against the 0.5 s target (mean),
+# and with hyperfine the mean CPU time (user + system), which depends less on other load on the
+# machine; also the load average. Fails if `list` does not find N projects.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -19,7 +20,7 @@ target=0.5
 work=$(mktemp -d)
 touched=""
 cleanup() {
-    if [ -n "$touched" ]; then git -C "$repo" checkout -q -- "$touched"; fi
+    if [ -n "$touched" ]; then cp "$work/touched.orig" "$repo/$touched"; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -42,12 +43,14 @@ fi
 # A bottom-layer library (kind lib, no internal dependency): change one of its Python files.
 lib=$(./mono -C "$repo" list --json | python3 -c \
     'import json,sys; print(next(p["path"] for p in json.load(sys.stdin) if p["kind"] == "lib" and not p["depends_on"]))')
-touched=$(cd "$repo" && git ls-files -- "$lib/*.py" | grep -v /tests/ | head -n 1)
+file=$(cd "$repo" && git ls-files -- "$lib/*.py" | grep -v /tests/ | head -n 1)
+cp "$repo/$file" "$work/touched.orig"
+touched=$file
 echo "# benchmark edit" >>"$repo/$touched"
 affected=$(./mono -C "$repo" affected | wc -l)
 echo "modified $touched: affected lists $affected projects"
 
-# The floor first: the interpreter on PATH, the launcher's own interpreter, the launcher + click.
+# The floor first: the interpreter on PATH, the launcher's own one, the launcher importing the CLI.
 labels=("python3 -c pass")
 commands=("python3 -c pass")
 if [ -x .mono/venv/bin/python ]; then
@@ -64,7 +67,7 @@ for args in "list" "list --json" "graph" "graph --format json" "affected" "affec
 done
 
 load=$(cut -d' ' -f1-3 /proc/loadavg)
-results="$work/results.tsv" # label, mean, max, runs (seconds)
+results="$work/results.tsv" # label, mean, max, CPU (user + system; -1: not measured), runs
 if command -v hyperfine >/dev/null && [ -z "${NO_HYPERFINE:-}" ]; then
     method="hyperfine $(hyperfine --version | cut -d' ' -f2), 2 warm-up runs, at least $runs runs"
     names=()
@@ -73,7 +76,7 @@ if command -v hyperfine >/dev/null && [ -z "${NO_HYPERFINE:-}" ]; then
         "${names[@]}" "${commands[@]}" >&2
     python3 -c 'import json,sys
 for r in json.load(open(sys.argv[1]))["results"]:
-    print(r["command"], r["mean"], r["max"], len(r["times"]), sep="\t")' "$work/hyperfine.json" >"$results"
+    print(r["command"], r["mean"], r["max"], r["user"] + r["system"], len(r["times"]), sep="\t")' "$work/hyperfine.json" >"$results"
 else
     method="plain loop, 1 warm-up run, $runs runs timed with date +%s.%N"
     for i in "${!commands[@]}"; do
@@ -86,13 +89,15 @@ else
             times+=("$(echo "$end - $start" | awk '{ print $1 - $3 }')")
         done
         printf '%s\n' "${times[@]}" | awk -v label="${labels[$i]}" \
-            '{ sum += $1; if ($1 > max) max = $1 } END { printf "%s\t%f\t%f\t%d\n", label, sum / NR, max, NR }' >>"$results"
+            '{ sum += $1; if ($1 > max) max = $1 } END { printf "%s\t%f\t%f\t-1\t%d\n", label, sum / NR, max, NR }' >>"$results"
     done
 fi
 
 echo
 echo "method: $method; repo: $found projects; target: mean < $target s"
 echo "machine: $(nproc) CPUs, load average before timing: $load"
-awk -F'\t' -v target="$target" -v floors="$floors" 'BEGIN { printf "%-22s %9s %9s %5s  %s\n", "command", "mean (s)", "max (s)", "runs", "target" }
+awk -F'\t' -v target="$target" -v floors="$floors" '
+    BEGIN { printf "%-22s %9s %9s %9s %5s  %s\n", "command", "mean (s)", "max (s)", "CPU (s)", "runs", "target" }
     { verdict = NR <= floors ? "(floor)" : ($2 < target ? "met" : "MISSED")
-      printf "%-22s %9.3f %9.3f %5d  %s\n", $1, $2, $3, $4, verdict }' "$results"
+      cpu = $4 < 0 ? "-" : sprintf("%.3f", $4)
+      printf "%-22s %9.3f %9.3f %9s %5d  %s\n", $1, $2, $3, cpu, $5, verdict }' "$results"

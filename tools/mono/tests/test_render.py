@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from mono.cli.render import LiveProgress, PlainProgress, columns, summary
+from mono.cli.progress import LiveProgress, PlainProgress
+from mono.cli.render import columns, summary
 from mono.runner import RunSummary, TaskResult
 
 

@@ -136,13 +136,14 @@ def _path_dependencies(
                     raise InvalidPyproject(shown_as, f"path of dependency '{name}' must be a string")
                 base = "" if project_path == "." else project_path
                 target = os.path.normpath(os.path.join(base, written)).replace(os.sep, "/")
-                if not os.path.exists(root / target):
+                # Most targets are projects found already; only others need a look at the disk.
+                if target not in known and not os.path.exists(root / target):
                     raise MissingPathDependency(shown_as, name, written)
                 found[target] = PathDependency(normalize_name(name), written, target, bool(constraint.get("develop")))
     return tuple(found[key] for key in sorted(found))
 
 
-def _parse(root: Path, path: str, config: Config) -> _Parsed:
+def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
     folder = root if path == "." else root / path
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
     data = read_toml(folder / "pyproject.toml", shown_as)
@@ -169,7 +170,7 @@ def _parse(root: Path, path: str, config: Config) -> _Parsed:
         kind=kind,
         style=style,
         version=version if isinstance(version, str) else None,
-        path_dependencies=_path_dependencies(data, path, shown_as, root),
+        path_dependencies=_path_dependencies(data, path, shown_as, root, known),
         has_lock=(folder / "poetry.lock").is_file(),
     )
 
@@ -188,7 +189,8 @@ def load_workspace(root: Path) -> Workspace:
     paths = find_pyprojects(root, config.exclude)
     if _root_is_project(root):
         paths.insert(0, ".")
-    parsed = [_parse(root, path, config) for path in paths]
+    known = frozenset(paths)
+    parsed = [_parse(root, path, config, known) for path in paths]
     by_name: dict[str, _Parsed] = {}
     for item in parsed:
         if item.name in by_name:

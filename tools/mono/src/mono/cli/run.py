@@ -7,11 +7,8 @@ import signal
 
 import click
 
-from mono import tasks
 from mono.cli.context import Repo
-from mono.runner import log_path
 from mono.selection import find_project
-from mono.serve import plan_serve
 
 
 @click.command("run")
@@ -19,6 +16,10 @@ from mono.serve import plan_serve
 @click.pass_obj
 def run_command(repo: Repo, app: str) -> int:
     """Serve APP on http://127.0.0.1:5000 (PORT overrides), installing it first when needed."""
+    from mono import tasks
+    from mono.runner import log_path
+    from mono.serve import plan_serve
+
     workspace, graph = repo.load()
     name = find_project(workspace, app, repo.cwd)
     plan = plan_serve(workspace, name)

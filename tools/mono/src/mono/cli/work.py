@@ -3,21 +3,30 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from mono import tasks
 from mono.cli.context import Repo, jobs_option, request_from, selected, selection_options
-from mono.cli.render import LiveProgress, PlainProgress, is_terminal, summary
 from mono.errors import EXIT_FAILED, EXIT_OK
-from mono.graph import Graph
-from mono.runner import Task, default_workers, run_tasks
-from mono.workspace import Workspace
+
+if TYPE_CHECKING:
+    from mono import tasks
+    from mono.graph import Graph
+    from mono.runner import Task
+    from mono.workspace import Workspace
+
+# The runner, the tasks and rich are imported where they are used: `list`, `graph` and
+# `affected` must start fast (docs/benchmarks.md).
 
 
 def _execute(
     command: str, workspace: Workspace, graph: Graph, projects: list[str], task: Task, jobs: int | None
 ) -> int:
+    from mono.cli.progress import LiveProgress, PlainProgress, is_terminal
+    from mono.cli.render import summary
+    from mono.runner import default_workers, run_tasks
+
     workers = jobs or default_workers(workspace.config.workers)
     root = workspace.root
     if is_terminal():
@@ -41,6 +50,8 @@ def lock_command(
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
 
     def task(name: str, log: Path) -> tasks.Outcome:
+        from mono import tasks
+
         return tasks.check_lock(workspace, name, log) if check else tasks.lock(workspace, name, log)
 
     return _execute("lock", workspace, graph, projects, task, jobs)
@@ -57,6 +68,8 @@ def install_command(
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
 
     def task(name: str, log: Path) -> tasks.Outcome:
+        from mono import tasks
+
         return tasks.install(workspace, graph, name, log)
 
     return _execute("install", workspace, graph, projects, task, jobs)
@@ -73,6 +86,8 @@ def test_command(
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
 
     def task(name: str, log: Path) -> tasks.Outcome:
+        from mono import tasks
+
         return tasks.test(workspace, graph, name, log)
 
     return _execute("test", workspace, graph, projects, task, jobs)
