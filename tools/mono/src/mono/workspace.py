@@ -123,7 +123,7 @@ def _dependency_tables(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _path_dependencies(
-    data: dict[str, Any], project_path: str, shown_as: str, root: Path
+    data: dict[str, Any], project_path: str, shown_as: str, root: Path, known: frozenset[str]
 ) -> tuple[PathDependency, ...]:
     found: dict[str, PathDependency] = {}
     for dependencies in _dependency_tables(data):
