@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from mono.cache import suite_inputs_key
 from mono.graph import Graph
 from mono.poetry import poetry, venv_python
 from mono.proc import child_environment, run
 from mono.state import digest_files, read_stamp, state_dir, write_stamp
 from mono.workspace import Workspace
 
-Status = Literal["ok", "passed", "no tests", "up to date", "failed"]
+Status = Literal["ok", "passed", "cached", "no tests", "up to date", "failed"]
 
 PYTEST_NO_TESTS = 5
 
@@ -40,8 +41,8 @@ def _install_stamp(workspace: Workspace, name: str) -> Path:
 def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
     """True when the project's venv is missing or was installed from other inputs than now."""
     folder = workspace.projects[name].directory(workspace.root)
-    if not venv_python(folder).exists():
-        return True
+    if not venv_python(folder).exists() or not (folder / ".venv" / "pyvenv.cfg").is_file():
+        return True  # deleted or damaged venv
     return read_stamp(_install_stamp(workspace, name)) != _install_inputs(workspace, graph, name)
 
 
@@ -77,12 +78,26 @@ def check_lock(workspace: Workspace, name: str, log: Path) -> Outcome:
     return Outcome("up to date")
 
 
-def test(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
-    """Install when needed, then run the project's pytest suite in its own venv."""
+def _test_stamp(workspace: Workspace, name: str) -> Path:
+    return state_dir(workspace.root) / "tested" / name
+
+
+def test(workspace: Workspace, graph: Graph, name: str, log: Path, use_cache: bool = True) -> Outcome:
+    """Run the project's pytest suite in its own venv (installing first when needed).
+
+    A pass is remembered under a hash of everything the tests can see; with `use_cache`, an
+    unchanged project is reported as cached instead of run again. Failures are never cached.
+    """
+    key = suite_inputs_key(workspace, graph, name)
+    stamp = _test_stamp(workspace, name)
+    if use_cache and read_stamp(stamp) == key and not needs_install(workspace, graph, name):
+        return Outcome("cached")
+    stamp.unlink(missing_ok=True)
     install_if_needed(workspace, graph, name, log)
     folder = workspace.projects[name].directory(workspace.root)
     result = run([str(venv_python(folder)), "-m", "pytest"], cwd=folder, env=child_environment(), log=log, check=False)
     if result.returncode == 0:
+        write_stamp(stamp, key)
         return Outcome("passed")
     if result.returncode == PYTEST_NO_TESTS:
         return Outcome("no tests")

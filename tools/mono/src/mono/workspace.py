@@ -15,7 +15,7 @@ from mono.toml import read_toml, table
 
 Style = Literal["pep621", "poetry1"]
 
-_PROJECT_SETTINGS = {"kind"}
+_PROJECT_SETTINGS = {"kind", "test-inputs"}
 
 
 def normalize_name(name: str) -> str:
@@ -45,6 +45,7 @@ class Project:
     depends_on: tuple[str, ...]  # internal projects it depends on directly, sorted
     path_dependencies: tuple[PathDependency, ...]
     has_lock: bool
+    test_inputs: tuple[str, ...] = ()  # repo-relative paths its tests see beyond its own libraries
 
     def directory(self, root: Path) -> Path:
         """The project's folder on disk."""
@@ -85,6 +86,7 @@ class _Parsed:
     version: str | None
     path_dependencies: tuple[PathDependency, ...]
     has_lock: bool
+    test_inputs: tuple[str, ...]
 
 
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
@@ -143,6 +145,18 @@ def _path_dependencies(
     return tuple(found[key] for key in sorted(found))
 
 
+def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...]:
+    where = f"{shown_as} [tool.mono] test-inputs"
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidPyproject(where, "must be a list of paths relative to the project")
+    base = "" if project_path == "." else project_path
+    inputs = [os.path.normpath(os.path.join(base, item)).replace(os.sep, "/") for item in value]
+    outside = [item for item, target in zip(value, inputs, strict=True) if target.startswith("..")]
+    if outside:
+        raise InvalidPyproject(where, f"'{outside[0]}' leaves the repository")
+    return tuple(sorted(set(inputs)))
+
+
 def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
     folder = root if path == "." else root / path
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
@@ -165,6 +179,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     else:
         kind = config.kinds.get(path.split("/", 1)[0], "other") if path != "." else "other"
     return _Parsed(
+        test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
         name=normalize_name(raw_name),
         path=path,
         kind=kind,
@@ -207,6 +222,7 @@ def load_workspace(root: Path) -> Workspace:
             depends_on=tuple(sorted({name_at[dep.target] for dep in item.path_dependencies if dep.target in name_at})),
             path_dependencies=item.path_dependencies,
             has_lock=item.has_lock,
+            test_inputs=item.test_inputs,
         )
         for item in parsed
     }

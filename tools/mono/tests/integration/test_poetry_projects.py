@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -77,6 +78,34 @@ def test_test_installs_exactly_the_locked_versions_then_passes(examples: Path) -
     assert Path(where).resolve() == (examples / "lib/helloworld/helloworld/__init__.py").resolve()
 
 
+def test_unchanged_suites_are_cached_and_a_change_reruns_what_it_affects(examples: Path) -> None:
+    warm = mono("-C", str(examples), "test")
+    assert warm.returncode == 0, warm.stdout + warm.stderr
+    assert "test helloworld: cached" in warm.stdout and "test flask-app-1: cached" in warm.stdout
+    forced = mono("-C", str(examples), "test", "--no-cache", "helloworld")
+    assert "test helloworld: passed" in forced.stdout
+    app = examples / "app/demo/flask-app-1/app.py"
+    app.write_text(app.read_text() + "\n# a change to the app only\n")
+    only_app = mono("-C", str(examples), "test")
+    assert "test helloworld: cached" in only_app.stdout and "test flask-app-1: passed" in only_app.stdout
+    library = examples / "lib/helloworld/helloworld/__init__.py"
+    library.write_text(library.read_text() + "\n# a change to the library\n")
+    both = mono("-C", str(examples), "test")
+    assert "test helloworld: passed" in both.stdout and "test flask-app-1: passed" in both.stdout
+
+
+def test_install_skips_what_is_up_to_date_and_rebuilds_a_deleted_venv(examples: Path) -> None:
+    again = mono("-C", str(examples), "install")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "install helloworld: up to date" in again.stdout and "install flask-app-1: up to date" in again.stdout
+    venv = examples / "app/demo/flask-app-1/.venv"
+    shutil.rmtree(venv)
+    rebuilt = mono("-C", str(examples), "install")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert "install flask-app-1: ok" in rebuilt.stdout and "install helloworld: up to date" in rebuilt.stdout
+    assert (venv / "bin/python").exists()
+
+
 def test_a_failing_suite_fails_the_run_and_the_others_finish(examples: Path) -> None:
     test_file = examples / "lib/helloworld/tests/test_helloworld.py"
     original = test_file.read_text()
@@ -90,6 +119,9 @@ def test_a_failing_suite_fails_the_run_and_the_others_finish(examples: Path) -> 
         assert "test: 1 passed, 1 failed" in result.stdout
     finally:
         test_file.write_text(original)
+    # A failure is never cached: with the test file back, the suite runs again.
+    rerun = mono("-C", str(examples), "test", "helloworld")
+    assert "test helloworld: passed" in rerun.stdout
 
 
 def test_launcher_works_from_a_project_folder() -> None:

@@ -64,23 +64,30 @@ def lock_command(
 def install_command(
     repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, jobs: int | None
 ) -> int:
-    """Install the selected projects into their in-project .venv, exactly as locked."""
+    """Install the selected projects into their in-project .venv, exactly as locked (skipped when up to date)."""
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
 
     def task(name: str, log: Path) -> tasks.Outcome:
         from mono import tasks
 
-        return tasks.install(workspace, graph, name, log)
+        return tasks.install_if_needed(workspace, graph, name, log)
 
     return _execute("install", workspace, graph, projects, task, jobs)
 
 
 @click.command("test")
 @selection_options
+@click.option("--no-cache", is_flag=True, help="Run every selected suite, even those that passed with the same inputs.")
 @jobs_option
 @click.pass_obj
 def test_command(
-    repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, jobs: int | None
+    repo: Repo,
+    targets: tuple[str, ...],
+    all_: bool,
+    affected: bool,
+    since: str | None,
+    no_cache: bool,
+    jobs: int | None,
 ) -> int:
     """Run the test suites of the selected projects (installing them first when needed)."""
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
@@ -88,6 +95,6 @@ def test_command(
     def task(name: str, log: Path) -> tasks.Outcome:
         from mono import tasks
 
-        return tasks.test(workspace, graph, name, log)
+        return tasks.test(workspace, graph, name, log, use_cache=not no_cache)
 
     return _execute("test", workspace, graph, projects, task, jobs)
