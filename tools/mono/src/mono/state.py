@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import os
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 
@@ -45,3 +48,31 @@ def digest_files(files: list[Path], root: Path) -> str:
             digest.update(b"<absent>")
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Hold the repository's work lock (.mono/lock); if another ./mono holds it, say who and wait.
+
+    Two commands that install or test at once would share venvs and state; one waits instead.
+    The operating system releases the lock when its holder exits, even after a crash.
+    """
+    path = root / ".mono" / "lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            on_wait(handle.read().strip() or "another ./mono")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} ({purpose})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()

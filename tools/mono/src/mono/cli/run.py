@@ -17,8 +17,10 @@ from mono.selection import find_project
 def run_command(repo: Repo, app: str) -> int:
     """Serve APP on http://127.0.0.1:5000 (PORT overrides), installing it first when needed."""
     from mono import tasks
+    from mono.cli.work import say_waiting
     from mono.runner import log_path
     from mono.serve import plan_serve
+    from mono.state import exclusive
 
     workspace, graph = repo.load()
     name = find_project(workspace, app, repo.cwd)
@@ -28,7 +30,8 @@ def run_command(repo: Repo, app: str) -> int:
         click.echo(f"mono: installing {name} (log: {log.relative_to(workspace.root)})", err=True)
         log.parent.mkdir(parents=True, exist_ok=True)
         log.write_text("", encoding="utf-8")
-        tasks.install(workspace, graph, name, log)
+        with exclusive(workspace.root, f"mono run {name}", say_waiting):
+            tasks.install(workspace, graph, name, log)
     click.echo(f"mono: serving {name} on {plan.url} (Ctrl-C stops it)", err=True)
     os.chdir(plan.cwd)
     # A shell that starts us in the background ignores SIGINT, and exec keeps that; the app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,21 +22,35 @@ if TYPE_CHECKING:
 
 
 def _execute(
-    command: str, workspace: Workspace, graph: Graph, projects: list[str], task: Task, jobs: int | None
+    command: str,
+    workspace: Workspace,
+    graph: Graph,
+    projects: list[str],
+    task: Task,
+    jobs: int | None,
+    exclusive_lock: bool = True,
 ) -> int:
     from mono.cli.progress import LiveProgress, PlainProgress, is_terminal
     from mono.cli.render import summary
     from mono.runner import default_workers, run_tasks
+    from mono.state import exclusive
 
     workers = jobs or default_workers(workspace.config.workers)
     root = workspace.root
-    if is_terminal():
-        with LiveProgress(command, len(projects)) as live:
-            run = run_tasks(command, projects, graph, task, root, workers, live)
-    else:
-        run = run_tasks(command, projects, graph, task, root, workers, PlainProgress(command, root))
+    # Read-only work (lock --check) runs beside anything; work that writes waits its turn.
+    guard = exclusive(root, f"mono {command}", say_waiting) if exclusive_lock else contextlib.nullcontext()
+    with guard:
+        if is_terminal():
+            with LiveProgress(command, len(projects)) as live:
+                run = run_tasks(command, projects, graph, task, root, workers, live)
+        else:
+            run = run_tasks(command, projects, graph, task, root, workers, PlainProgress(command, root))
     click.echo(summary(run, root))
     return EXIT_FAILED if run.failed else EXIT_OK
+
+
+def say_waiting(holder: str) -> None:
+    click.echo(f"mono: waiting for {holder} to finish (it holds .mono/lock)", err=True)
 
 
 @click.command("lock")
@@ -54,7 +69,7 @@ def lock_command(
 
         return tasks.check_lock(workspace, name, log) if check else tasks.lock(workspace, name, log)
 
-    return _execute("lock", workspace, graph, projects, task, jobs)
+    return _execute("lock", workspace, graph, projects, task, jobs, exclusive_lock=not check)
 
 
 @click.command("install")

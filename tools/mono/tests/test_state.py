@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from mono.state import exclusive, read_stamp, write_stamp
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from mono.state import exclusive
+with exclusive(Path(sys.argv[1]), "mono test", lambda holder: None):
+    print("locked", flush=True)
+    time.sleep(1.5)
+"""
+
+
+def test_a_second_command_says_who_holds_the_lock_and_waits(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        told: list[str] = []
+        start = time.monotonic()
+        with exclusive(tmp_path, "mono install", told.append):
+            waited = time.monotonic() - start
+            assert (tmp_path / ".mono/lock").read_text().startswith("pid ")
+        assert told == [f"pid {holder.pid} (mono test)"]
+        assert waited > 0.5
+    finally:
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+def test_an_uncontended_lock_does_not_wait(tmp_path: Path) -> None:
+    told: list[str] = []
+    with exclusive(tmp_path, "mono test", told.append):
+        pass
+    assert told == []
+
+
+def test_stamps_are_written_whole_and_garbage_reads_as_no_stamp(tmp_path: Path) -> None:
+    stamp = tmp_path / "state" / "installed" / "x"
+    write_stamp(stamp, "abc")
+    assert read_stamp(stamp) == "abc"
+    assert [p.name for p in stamp.parent.iterdir()] == ["x"]  # no temporary file left behind
+    stamp.write_bytes(bytes([0xFF, 0xFE, 0x00]))  # not text: a damaged state file
+    assert read_stamp(stamp) is None
