@@ -62,8 +62,22 @@ def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) 
 
 
 def lock(workspace: Workspace, name: str, log: Path) -> Outcome:
-    """Resolve the project's dependencies and write its poetry.lock."""
-    poetry(["lock"], workspace.root, workspace.projects[name].directory(workspace.root), log)
+    """Resolve the project's dependencies and write its poetry.lock.
+
+    If Poetry fails or is interrupted, the previous poetry.lock is put back as it was, so a
+    half-written lock never stays behind.
+    """
+    folder = workspace.projects[name].directory(workspace.root)
+    lock_file = folder / "poetry.lock"
+    before = lock_file.read_bytes() if lock_file.is_file() else None
+    try:
+        poetry(["lock"], workspace.root, folder, log)
+    except BaseException:
+        if before is None:
+            lock_file.unlink(missing_ok=True)
+        else:
+            lock_file.write_bytes(before)
+        raise
     return Outcome("ok")
 
 
