@@ -79,10 +79,6 @@ class GitError(MonoError):
     """Git is missing, the folder is not a repository, or a ref does not exist."""
 
 
-class NoPython(MonoError):
-    """No suitable Python interpreter was found."""
-
-
 class CommandFailed(MonoError):
     """A subprocess exited non-zero; carries the tail of its output."""
 

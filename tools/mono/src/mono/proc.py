@@ -30,7 +30,7 @@ class Completed:
 
     def tail(self, lines: int = TAIL_LINES) -> str:
         """The last `lines` lines of the output."""
-        return "\n".join(self.output.rstrip().splitlines()[-lines:])
+        return tail_of(self.output, lines)
 
 
 def tail_of(text: str, lines: int = TAIL_LINES) -> str:

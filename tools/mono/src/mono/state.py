@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import hashlib
 import os
 import tempfile
 from collections.abc import Callable, Iterator
@@ -35,19 +34,6 @@ def write_stamp(path: Path, value: str) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def digest_files(files: list[Path], root: Path) -> str:
-    """One hash over the names and contents of `files` (missing files count as absent)."""
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except FileNotFoundError:
-            digest.update(b"<absent>")
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 @contextlib.contextmanager

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mono.cache import suite_inputs_key
+from mono.cache import digest_paths, suite_inputs_key
 from mono.graph import Graph
 from mono.poetry import poetry, venv_python
 from mono.proc import child_environment, run
-from mono.state import digest_files, read_stamp, state_dir, write_stamp
+from mono.state import read_stamp, state_dir, write_stamp
 from mono.workspace import Workspace
 
 Status = Literal["ok", "passed", "cached", "no tests", "up to date", "failed"]
@@ -28,10 +28,11 @@ class Outcome:
 
 
 def _install_inputs(workspace: Workspace, graph: Graph, name: str) -> str:
-    folders = [workspace.projects[item].directory(workspace.root) for item in sorted(graph.with_dependencies({name}))]
-    files = [folder / file for folder in folders for file in ("pyproject.toml", "poetry.lock")]
+    projects = [workspace.projects[item] for item in sorted(graph.with_dependencies({name}))]
+    prefixes = ["" if project.path == "." else f"{project.path}/" for project in projects]
+    files = [f"{prefix}{file}" for prefix in prefixes for file in ("pyproject.toml", "poetry.lock")]
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{python}:{digest_files(files, workspace.root)}"
+    return f"{python}:{digest_paths(workspace.root, files)}"
 
 
 def _install_stamp(workspace: Workspace, name: str) -> Path:
