@@ -24,4 +24,4 @@ def test_constraints_match_the_tools_lock() -> None:
 def test_requirements_pin_poetry_2_and_its_plugins() -> None:
     requirements = pins((REPO_ROOT / "requirements.txt").read_text())
     assert requirements["poetry"].startswith("2.")
-    assert {"poetry-plugin-pypi-mirror", "poetry-plugin-export"} <= set(requirements)
+    assert {"poetry-plugin-pypi-mirror", "poetry-plugin-export", "uv"} <= set(requirements)

@@ -5,6 +5,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 from mono.state import exclusive, read_stamp, write_stamp
 
 HOLDER = """
@@ -41,10 +43,21 @@ def test_an_uncontended_lock_does_not_wait(tmp_path: Path) -> None:
     assert told == []
 
 
-def test_stamps_are_written_whole_and_garbage_reads_as_no_stamp(tmp_path: Path) -> None:
+def test_stamps_are_written_whole(tmp_path: Path) -> None:
     stamp = tmp_path / "state" / "installed" / "x"
-    write_stamp(stamp, "abc")
-    assert read_stamp(stamp) == "abc"
+    write_stamp(stamp, "3.11:abc def")
+    assert read_stamp(stamp) == "3.11:abc def"
     assert [p.name for p in stamp.parent.iterdir()] == ["x"]  # no temporary file left behind
-    stamp.write_bytes(bytes([0xFF, 0xFE, 0x00]))  # not text: a damaged state file
+    assert read_stamp(tmp_path / "state" / "missing") is None
+
+
+@pytest.mark.parametrize("damage", [bytes([0xFF, 0xFE, 0x00]), b"", b"{half a json", b"line one\nline two"])
+def test_a_damaged_stamp_is_discarded_with_a_warning(
+    tmp_path: Path, damage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    stamp = tmp_path / "state" / "tested" / "x"
+    stamp.parent.mkdir(parents=True)
+    stamp.write_bytes(damage)
     assert read_stamp(stamp) is None
+    assert "discarded a damaged state file" in caplog.text and str(stamp) in caplog.text
+    assert not stamp.exists()

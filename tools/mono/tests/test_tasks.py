@@ -7,6 +7,7 @@ import pytest
 
 from mono import tasks
 from mono.errors import CommandFailed
+from mono.graph import build_graph
 from mono.workspace import load_workspace
 
 
@@ -28,12 +29,14 @@ def test_an_interrupted_or_failed_lock_puts_the_old_lock_back(
     lock_file.write_text("# the committed lock\n")
     monkeypatch.setattr(tasks, "poetry", _half_write_then(error))
     with pytest.raises(type(error)):
-        tasks.lock(load_workspace(repo), "core", repo / "lock.log")
+        workspace = load_workspace(repo)
+        tasks.lock(workspace, build_graph(workspace), "core", repo / "lock.log", force=True)
     assert lock_file.read_text() == "# the committed lock\n"
 
 
 def test_an_interrupted_first_lock_leaves_no_lock(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(tasks, "poetry", _half_write_then(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
-        tasks.lock(load_workspace(repo), "core", repo / "lock.log")
+        workspace = load_workspace(repo)
+        tasks.lock(workspace, build_graph(workspace), "core", repo / "lock.log", force=True)
     assert not (repo / "lib/core/poetry.lock").exists()

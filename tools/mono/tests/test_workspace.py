@@ -124,6 +124,15 @@ def test_unknown_setting_suggests_the_closest_key(repo: Path) -> None:
     assert "did you mean 'global-files'?" in str(raised.value)
 
 
+def test_the_installer_setting_defaults_to_uv_and_rejects_unknown_names(repo: Path) -> None:
+    assert load_workspace(repo).config.installer == "uv"
+    (repo / "pyproject.toml").write_text('[tool.mono]\ninstaller = "poetry"\n')
+    assert load_workspace(repo).config.installer == "poetry"
+    (repo / "pyproject.toml").write_text('[tool.mono]\ninstaller = "pip"\n')
+    with pytest.raises(ConfigError, match="unknown installer 'pip'"):
+        load_workspace(repo)
+
+
 def test_unknown_kind_is_rejected(repo: Path) -> None:
     write_tree(repo, {"lib/core/pyproject.toml": pep621("core", extra='\n[tool.mono]\nkind = "service"\n')})
     with pytest.raises(ConfigError, match="unknown kind 'service'"):

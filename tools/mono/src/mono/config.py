@@ -12,6 +12,8 @@ from mono.toml import read_toml, table
 
 Kind = Literal["app", "lib", "eda", "eng", "model", "tools", "other"]
 KINDS: tuple[str, ...] = get_args(Kind)
+Installer = Literal["uv", "poetry"]
+INSTALLERS: tuple[str, ...] = get_args(Installer)
 
 DEFAULT_KINDS: dict[str, Kind] = {
     "app": "app",
@@ -34,9 +36,11 @@ class Config:
     global_files: tuple[str, ...] = DEFAULT_GLOBAL_FILES
     exclude: tuple[str, ...] = ()
     workers: int = 0
+    # What puts a locked set into a venv: uv (fast, the default) or Poetry's own installer.
+    installer: Installer = "uv"
 
 
-_KEYS = {"kinds", "global-files", "exclude", "workers"}
+_KEYS = {"kinds", "global-files", "exclude", "workers", "installer"}
 
 
 def unknown_key(key: str, known: set[str], where: str) -> ConfigError:
@@ -74,11 +78,15 @@ def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mo
     workers = settings.get("workers", 0)
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
         raise ConfigError(f"{where}: 'workers' must be a whole number >= 0 (0 means one per CPU)")
+    installer = settings.get("installer", "uv")
+    if installer not in INSTALLERS:
+        raise ConfigError(f"{where}: unknown installer {installer!r}", f"use one of {', '.join(INSTALLERS)}")
     return Config(
         kinds=kinds,
         global_files=_string_list(settings.get("global-files", list(DEFAULT_GLOBAL_FILES)), f"{where} global-files"),
         exclude=_string_list(settings.get("exclude", []), f"{where} exclude"),
         workers=workers,
+        installer=cast(Installer, installer),
     )
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
+import threading
 from pathlib import Path
 
 from mono.errors import MonoError
@@ -40,10 +42,19 @@ def poetry_environment(root: Path) -> dict[str, str]:
     return env
 
 
+# Commands that write to Poetry's shared cache (downloaded artifacts, HTTP responses). Parallel
+# Poetry processes corrupt it (python-poetry/poetry#7370, #11048), so these run one at a time;
+# everything else (export, check, and all of uv's installing and the test runs) stays parallel.
+CACHE_WRITERS = frozenset({"lock", "sync", "install", "update", "add", "remove"})
+_cache_turn = threading.Lock()
+
+
 def poetry(args: list[str], root: Path, project_dir: Path, log: Path | None, check: bool = True) -> Completed:
     """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
     env = poetry_environment(root)
-    return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)
+    turn = _cache_turn if args and args[0] in CACHE_WRITERS else contextlib.nullcontext()
+    with turn:
+        return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)
 
 
 def venv_python(project_dir: Path) -> Path:

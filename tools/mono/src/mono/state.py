@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+logger = logging.getLogger("mono")
+
+# Every stamp is one short line of hashes, versions and names; anything else is damage.
+_STAMP = re.compile(r"[\w.:+ -]{1,1024}")
 
 
 def state_dir(root: Path) -> Path:
@@ -16,11 +23,23 @@ def state_dir(root: Path) -> Path:
 
 
 def read_stamp(path: Path) -> str | None:
-    """The stamp stored at `path`, or None when there is none or it cannot be read."""
+    """The stamp stored at `path`, or None when there is none.
+
+    A stamp that cannot be read or is not a stamp is deleted with a warning: the work it
+    records is simply done again, so damage under .mono/ never stops a command.
+    """
     try:
-        return path.read_text(encoding="utf-8").strip() or None
-    except (OSError, UnicodeDecodeError):
+        value: str | None = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError):
+        value = None
+    if value is not None and _STAMP.fullmatch(value):
+        return value
+    logger.warning("discarded a damaged state file %s; the work it recorded will be redone", path)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
 
 
 def write_stamp(path: Path, value: str) -> None:

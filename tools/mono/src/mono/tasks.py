@@ -9,6 +9,8 @@ from typing import Literal
 
 from mono.cache import digest_paths, suite_inputs_key
 from mono.graph import Graph
+from mono.installer import sync_venv, venv_is_whole
+from mono.lockfile import freshness, remember_fresh
 from mono.poetry import poetry, venv_python
 from mono.proc import child_environment, run
 from mono.state import read_stamp, state_dir, write_stamp
@@ -32,7 +34,7 @@ def _install_inputs(workspace: Workspace, graph: Graph, name: str) -> str:
     prefixes = ["" if project.path == "." else f"{project.path}/" for project in projects]
     files = [f"{prefix}{file}" for prefix in prefixes for file in ("pyproject.toml", "poetry.lock")]
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{python}:{digest_paths(workspace.root, files)}"
+    return f"{python}:{workspace.config.installer}:{digest_paths(workspace.root, files)}"
 
 
 def _install_stamp(workspace: Workspace, name: str) -> Path:
@@ -41,16 +43,17 @@ def _install_stamp(workspace: Workspace, name: str) -> Path:
 
 def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
     """True when the project's venv is missing or was installed from other inputs than now."""
-    folder = workspace.projects[name].directory(workspace.root)
-    if not venv_python(folder).exists() or not (folder / ".venv" / "pyvenv.cfg").is_file():
+    if not venv_is_whole(workspace.projects[name].directory(workspace.root)):
         return True  # deleted or damaged venv
     return read_stamp(_install_stamp(workspace, name)) != _install_inputs(workspace, graph, name)
 
 
 def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
-    """Make the project's .venv match its poetry.lock exactly (`poetry sync`)."""
+    """Make the project's .venv match its poetry.lock exactly, with the configured installer."""
     inputs = _install_inputs(workspace, graph, name)
-    poetry(["sync"], workspace.root, workspace.projects[name].directory(workspace.root), log)
+    stamp = _install_stamp(workspace, name)
+    stamp.unlink(missing_ok=True)  # an interrupted install must not look finished
+    sync_venv(workspace, workspace.projects[name], workspace.config.installer, log)
     write_stamp(_install_stamp(workspace, name), inputs)
     return Outcome("ok")
 
@@ -62,12 +65,14 @@ def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) 
     return install(workspace, graph, name, log)
 
 
-def lock(workspace: Workspace, name: str, log: Path) -> Outcome:
-    """Resolve the project's dependencies and write its poetry.lock.
+def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool = False) -> Outcome:
+    """Resolve the project's dependencies and write its poetry.lock, unless it is fresh already.
 
     If Poetry fails or is interrupted, the previous poetry.lock is put back as it was, so a
     half-written lock never stays behind.
     """
+    if not force and freshness(workspace, graph, name, log).fresh:
+        return Outcome("up to date")
     folder = workspace.projects[name].directory(workspace.root)
     lock_file = folder / "poetry.lock"
     before = lock_file.read_bytes() if lock_file.is_file() else None
@@ -79,18 +84,16 @@ def lock(workspace: Workspace, name: str, log: Path) -> Outcome:
         else:
             lock_file.write_bytes(before)
         raise
+    remember_fresh(workspace, graph, name)
     return Outcome("ok")
 
 
-def check_lock(workspace: Workspace, name: str, log: Path) -> Outcome:
-    """Fail when poetry.lock is missing or does not match pyproject.toml; change nothing."""
-    folder = workspace.projects[name].directory(workspace.root)
-    if not (folder / "poetry.lock").is_file():
-        return Outcome("failed", "no poetry.lock: run ./mono lock " + name)
-    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False)
-    if result.returncode != 0:
-        return Outcome("failed", f"poetry.lock is stale: run ./mono lock {name}\n{result.tail()}")
-    return Outcome("up to date")
+def check_lock(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Fail when poetry.lock is missing or stale, saying why; change nothing in the project."""
+    state = freshness(workspace, graph, name, log)
+    if state.fresh:
+        return Outcome("up to date")
+    return Outcome("failed", f"poetry.lock is stale: {state.reason} (run ./mono lock {name})")
 
 
 def _test_stamp(workspace: Workspace, name: str) -> Path:

@@ -9,6 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from packaging.markers import Marker
 
 from mono.workspace import normalize_name
 from tests.helpers import REPO_ROOT
@@ -18,9 +19,24 @@ pytestmark = pytest.mark.integration
 
 
 def locked_versions(project: Path) -> dict[str, str]:
-    """Third-party packages of a poetry.lock (path dependencies left out)."""
+    """Third-party packages of a poetry.lock that apply to this machine (path dependencies left out)."""
     lock = tomllib.loads((project / "poetry.lock").read_text())
-    return {package["name"]: package["version"] for package in lock["package"] if "source" not in package}
+    applicable = {}
+    for package in lock["package"]:
+        markers = package.get("markers")
+        if isinstance(markers, dict):  # per group: applies if it applies in any group
+            markers = " or ".join(f"({marker})" for marker in markers.values())
+        if "source" not in package and (not markers or Marker(markers).evaluate()):
+            applicable[package["name"]] = package["version"]
+    return applicable
+
+
+def assert_venv_matches_lock(app: Path) -> None:
+    """The venv holds exactly the locked set: nothing missing, nothing extra, no other version."""
+    installed = installed_versions(app)
+    third_party = {name: version for name, version in installed.items() if name not in {"pip", "helloworld"}}
+    assert third_party == locked_versions(app)
+    assert "helloworld" in installed
 
 
 def installed_versions(project: Path) -> dict[str, str]:
@@ -61,12 +77,9 @@ def test_test_installs_exactly_the_locked_versions_then_passes(examples: Path) -
     assert "test helloworld: passed" in result.stdout and "test flask-app-1: passed" in result.stdout
     assert "test: 2 passed, 0 failed" in result.stdout
     app = examples / "app/demo/flask-app-1"
-    installed = installed_versions(app)
-    locked = locked_versions(app)
-    assert {"flask", "gunicorn", "werkzeug", "jinja2", "pytest"} <= set(installed)
-    # Everything installed is locked, at the locked version (pip itself and the internal lib aside).
-    third_party = {name: version for name, version in installed.items() if name not in {"pip", "helloworld"}}
-    assert {name: locked.get(name) for name in third_party} == third_party
+    assert {"flask", "gunicorn", "werkzeug", "jinja2", "pytest"} <= set(installed_versions(app))
+    assert "colorama" not in installed_versions(app)  # locked for Windows only
+    assert_venv_matches_lock(app)
     assert (examples / ".mono/logs/test/flask-app-1.log").is_file()
     # The library is an editable install: the app's venv imports it from the repository.
     where = subprocess.run(
@@ -128,3 +141,65 @@ def test_launcher_works_from_a_project_folder() -> None:
     result = mono("list", "--json", cwd=REPO_ROOT / "lib" / "helloworld")
     assert result.returncode == 0, result.stderr
     assert '"path": "app/demo/flask-app-1"' in result.stdout
+
+
+def test_an_extra_package_is_removed_and_poetrys_installer_is_a_setting(examples: Path) -> None:
+    app = examples / "app/demo/flask-app-1"
+    venv_python = str(app / ".venv/bin/python")
+    uv = REPO_ROOT / ".mono/venv/bin/uv"
+    subprocess.run([str(uv), "pip", "install", "-q", "--python", venv_python, "six"], check=True)
+    assert "six" in installed_versions(app)
+    # install skips a venv whose inputs did not change; without its stamp it syncs again.
+    (examples / ".mono/state/installed/flask-app-1").unlink()
+    assert mono("-C", str(examples), "install", "flask-app-1").returncode == 0
+    assert_venv_matches_lock(app)
+    root = examples / "pyproject.toml"
+    original = root.read_text()
+    root.write_text(original.replace("[tool.mono]", '[tool.mono]\ninstaller = "poetry"', 1))
+    try:
+        switched = mono("-C", str(examples), "install", "flask-app-1")
+        assert switched.returncode == 0, switched.stdout + switched.stderr
+        assert "install flask-app-1: ok" in switched.stdout  # a new installer is a new input
+        log = (examples / ".mono/logs/install/flask-app-1.log").read_text()
+        assert "poetry --no-ansi sync" in log and "uv pip sync" not in log
+        assert_venv_matches_lock(app)
+    finally:
+        root.write_text(original)
+
+
+def test_lock_relocks_only_what_a_library_change_reaches(examples: Path) -> None:
+    first = mono("-C", str(examples), "lock")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "lock helloworld: up to date" in first.stdout and "lock flask-app-1: up to date" in first.stdout
+    library = examples / "lib/helloworld/pyproject.toml"
+    app_lock = examples / "app/demo/flask-app-1/poetry.lock"
+    original, app_lock_before = library.read_text(), app_lock.read_bytes()
+    library.write_text(original.replace("dependencies = []", 'dependencies = ["six>=1.16"]'))
+    try:
+        check = mono("-C", str(examples), "lock", "--check")
+        assert check.returncode == 1
+        assert "helloworld: failed" in check.stdout and "flask-app-1: failed" in check.stdout
+        assert "poetry.lock is stale" in check.stdout
+        assert app_lock.read_bytes() == app_lock_before  # --check changes nothing
+        relock = mono("-C", str(examples), "lock")
+        assert relock.returncode == 0, relock.stdout + relock.stderr
+        assert "lock helloworld: ok" in relock.stdout and "lock flask-app-1: ok" in relock.stdout
+        assert "six" in {package["name"] for package in tomllib.loads(app_lock.read_text())["package"]}
+        again = mono("-C", str(examples), "lock")
+        assert "lock helloworld: up to date" in again.stdout and "lock flask-app-1: up to date" in again.stdout
+    finally:
+        library.write_text(original)
+    back = mono("-C", str(examples), "lock")
+    assert back.returncode == 0 and "lock flask-app-1: ok" in back.stdout
+    assert "six" not in {package["name"] for package in tomllib.loads(app_lock.read_text())["package"]}
+
+
+def test_a_damaged_state_file_is_discarded_with_a_warning(examples: Path) -> None:
+    stamp = examples / ".mono/state/tested/helloworld"
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    stamp.write_bytes(b"\x00\xff garbage \x00")
+    result = mono("-C", str(examples), "test", "helloworld")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "mono: warning: discarded a damaged state file" in result.stderr
+    assert "test helloworld: passed" in result.stdout
+    assert "Traceback" not in result.stderr

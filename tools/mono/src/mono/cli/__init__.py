@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -37,12 +38,26 @@ for command in (
     cli.add_command(command)
 
 
+class _WarningLine(logging.Handler):
+    """Core warnings (logger "mono") become one `mono: warning:` line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"mono: warning: {record.getMessage()}", err=True)
+
+
+def _route_warnings() -> None:
+    logger = logging.getLogger("mono")
+    if not any(isinstance(handler, _WarningLine) for handler in logger.handlers):
+        logger.addHandler(_WarningLine(logging.WARNING))
+
+
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv`; return the exit code (never raises for user errors)."""
+    _route_warnings()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="mono", standalone_mode=False)
     except click.exceptions.Exit as done:

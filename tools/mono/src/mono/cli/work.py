@@ -55,19 +55,29 @@ def say_waiting(holder: str) -> None:
 
 @click.command("lock")
 @selection_options
-@click.option("--check", is_flag=True, help="Change nothing; exit 1 when a lock is missing or stale.")
+@click.option("--check", is_flag=True, help="Change nothing; exit 1 listing the locks that are missing or stale.")
+@click.option("--force", is_flag=True, help="Run poetry lock even where the lock is up to date.")
 @jobs_option
 @click.pass_obj
 def lock_command(
-    repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, check: bool, jobs: int | None
+    repo: Repo,
+    targets: tuple[str, ...],
+    all_: bool,
+    affected: bool,
+    since: str | None,
+    check: bool,
+    force: bool,
+    jobs: int | None,
 ) -> int:
-    """Lock the selected projects (poetry lock), or check their locks."""
+    """Lock the selected projects whose pyproject.toml or libraries changed (poetry lock), or check them."""
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
 
     def task(name: str, log: Path) -> tasks.Outcome:
         from mono import tasks
 
-        return tasks.check_lock(workspace, name, log) if check else tasks.lock(workspace, name, log)
+        if check:
+            return tasks.check_lock(workspace, graph, name, log)
+        return tasks.lock(workspace, graph, name, log, force=force)
 
     return _execute("lock", workspace, graph, projects, task, jobs, exclusive_lock=not check)
 
