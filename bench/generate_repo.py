@@ -8,7 +8,15 @@ depends on nothing, one of a higher layer on 1-3 libraries of lower layers. The 
 pyproject.toml with an empty [tool.mono] table. The result is a git repository on branch main
 with everything committed; the same --projects and --seed always give the same files.
 
-Usage: python3 generate_repo.py --out DIR [--projects 1000] [--seed 0]
+With --real-deps the projects are real enough to lock, install and test: libraries of layer 0
+use requests, apps use flask (and test a route with Flask's test client), EDA projects use
+pandas, every project has pytest in its dev group, and each test imports the project's
+libraries and third-party packages. Each project then also declares every library it uses
+indirectly: Poetry 2 does not follow a PEP 621 library's own path dependencies when it locks a
+project that uses it (python-poetry/poetry#10178), so the repository's convention is to list the
+whole closure.
+
+Usage: python3 generate_repo.py --out DIR [--projects 1000] [--seed 0] [--real-deps]
 """
 
 from __future__ import annotations
@@ -63,9 +71,34 @@ def plan(count: int, seed: int) -> list[Spec]:
     return specs
 
 
-def pyproject(spec: Spec, paths: dict[str, str]) -> str:
+# Third-party dependencies by kind of project, for --real-deps (layer-0 libraries only for lib).
+REAL_DEPS = {"lib": ("requests>=2.31,<3",), "app": ("flask>=3.0,<4",), "eda": ("pandas>=2.2,<3",)}
+REAL_TESTS = {
+    "lib": "import requests\n\n\ndef test_requests() -> None:\n    assert requests.Request('GET', 'http://x').method == 'GET'\n",
+    "app": (
+        "from flask import Flask\n\n\ndef test_route() -> None:\n    app = Flask(__name__)\n"
+        "    app.add_url_rule('/', 'index', lambda: 'ok')\n    assert app.test_client().get('/').data == b'ok'\n"
+    ),
+    "eda": "import pandas as pd\n\n\ndef test_frame() -> None:\n    assert pd.DataFrame({'a': [1, 2]})['a'].sum() == 3\n",
+}
+
+
+def kind_of(spec: Spec) -> str:
+    """lib, app or eda: the first folder of the project's path."""
+    return spec.path.split("/", 1)[0]
+
+
+def third_party(spec: Spec) -> tuple[str, ...]:
+    """The real third-party requirements a project gets with --real-deps."""
+    kind = kind_of(spec)
+    if kind == "lib" and spec.deps:
+        return ()  # only the bottom layer of libraries uses requests; the rest get it through them
+    return REAL_DEPS[kind]
+
+
+def pyproject(spec: Spec, paths: dict[str, str], real: bool = False) -> str:
     """A Poetry 2 (PEP 621) pyproject.toml with one path dependency per internal dependency."""
-    listed = ", ".join(f'"{dep}"' for dep in spec.deps)
+    listed = ", ".join(f'"{dep}"' for dep in (*spec.deps, *(third_party(spec) if real else ())))
     lines = [
         "[project]",
         f'name = "{spec.name}"',
@@ -78,6 +111,10 @@ def pyproject(spec: Spec, paths: dict[str, str]) -> str:
     for dep in spec.deps:
         relative = posixpath.relpath(paths[dep], spec.path)
         lines.append(f'{dep} = {{ path = "{relative}", develop = true }}')
+    if real:
+        lines += ["", "[tool.poetry.group.dev.dependencies]", 'pytest = "^8.3"']
+        if kind_of(spec) != "lib":  # not installed into its own venv: the tests import it from the folder
+            lines += ["", "[tool.poetry]", "package-mode = false", "", "[tool.pytest.ini_options]", 'pythonpath = ["."]']
     lines += ["", "[build-system]", 'requires = ["poetry-core>=2.0"]', 'build-backend = "poetry.core.masonry.api"']
     return "\n".join(lines) + "\n"
 
@@ -89,19 +126,32 @@ def write(root: Path, relative: str, text: str) -> None:
     path.write_text(text, encoding="utf-8")
 
 
-def generate(root: Path, count: int, seed: int) -> list[Spec]:
+def with_closure(specs: list[Spec]) -> list[Spec]:
+    """The same projects, each depending on every library it reaches (libraries come first)."""
+    closure: dict[str, set[str]] = {}
+    result = []
+    for spec in specs:
+        reached = set(spec.deps).union(*(closure[dep] for dep in spec.deps))
+        closure[spec.name] = reached
+        result.append(Spec(spec.name, spec.path, tuple(sorted(reached))))
+    return result
+
+
+def generate(root: Path, count: int, seed: int, real: bool = False) -> list[Spec]:
     """Write the repository at `root` (absent or empty) and commit it; return what was written."""
-    specs = plan(count, seed)
+    specs = with_closure(plan(count, seed)) if real else plan(count, seed)
     paths = {spec.name: spec.path for spec in specs}
     write(root, "pyproject.toml", "[tool.mono]\n")
-    write(root, ".gitignore", ".venv/\n__pycache__/\n")
+    write(root, ".gitignore", ".venv/\n__pycache__/\n.mono/\n")
     for spec in specs:
         package = spec.name.replace("-", "_")
         imports = "".join(f"import {dep.replace('-', '_')}  # noqa: F401\n" for dep in spec.deps)
-        write(root, f"{spec.path}/pyproject.toml", pyproject(spec, paths))
+        write(root, f"{spec.path}/pyproject.toml", pyproject(spec, paths, real))
         write(root, f"{spec.path}/{package}/__init__.py", f'"""{spec.name}."""\n\n{imports}\nVALUE = 1\n')
         test = f"import {package}\n\n\ndef test_value() -> None:\n    assert {package}.VALUE == 1\n"
         write(root, f"{spec.path}/tests/test_{package}.py", test)
+        if real and third_party(spec):
+            write(root, f"{spec.path}/tests/test_third_party.py", REAL_TESTS[kind_of(spec)])
     env = {**os.environ, "GIT_AUTHOR_DATE": FIXED_DATE, "GIT_COMMITTER_DATE": FIXED_DATE}
     identity = ["-c", "user.name=bench", "-c", "user.email=bench@example.invalid", "-c", "commit.gpgsign=false"]
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], [*identity, "commit", "-q", "-m", "synthetic repo"]):
@@ -114,13 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projects", type=int, default=1000, help="how many projects (default: 1000)")
     parser.add_argument("--out", type=Path, required=True, help="folder to create (must be absent or empty)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    parser.add_argument("--real-deps", action="store_true", help="third-party dependencies and dev tools, for lock/install/test")
     args = parser.parse_args(argv)
     if args.projects < 1:
         parser.error("--projects must be at least 1")
     if args.out.exists() and any(args.out.iterdir()):
         parser.error(f"--out {args.out} exists and is not empty")
     args.out.mkdir(parents=True, exist_ok=True)
-    specs = generate(args.out, args.projects, args.seed)
+    specs = generate(args.out, args.projects, args.seed, args.real_deps)
     kinds = {kind: sum(spec.path.startswith(f"{kind}/") for spec in specs) for kind in ("lib", "app", "eda")}
     print(f"wrote {len(specs)} projects to {args.out} ({', '.join(f'{n} {k}' for k, n in kinds.items())})")
     return 0

@@ -12,12 +12,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from mono.errors import CommandFailed, MonoError
+from mono.errors import CommandFailed, Interrupted, MonoError
 
 TAIL_LINES = 20
 
 _running: set[subprocess.Popen[bytes]] = set()
 _running_lock = threading.Lock()
+# Set by stop_all: after Ctrl-C no new command may start, even from a worker mid-task.
+_stopping = threading.Event()
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def run(
     With `check`, a non-zero exit raises CommandFailed carrying the tail of the output.
     """
     argv = [str(part) for part in command]
+    if _stopping.is_set():
+        raise Interrupted()
     if log is not None:
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("a", encoding="utf-8") as handle:
@@ -70,6 +74,8 @@ def run(
             raise MonoError(f"cannot run '{argv[0]}': not found", "is it installed and on PATH?") from error
         with _running_lock:
             _running.add(process)
+            if _stopping.is_set():  # stop_all ran while this one was starting
+                process.terminate()
         try:
             raw, _ = process.communicate()
         finally:
@@ -94,8 +100,12 @@ def _no_file() -> Iterator[None]:
 
 
 def stop_all() -> None:
-    """Terminate every command still running (after Ctrl-C), then kill what does not stop."""
+    """Terminate every command still running (after Ctrl-C), then kill what does not stop.
+
+    From then on no new command starts in this process.
+    """
     with _running_lock:
+        _stopping.set()
         processes = list(_running)
     for process in processes:
         if process.poll() is None:

@@ -119,6 +119,8 @@ def run_tasks(
     except KeyboardInterrupt as interrupt:
         pool.shutdown(wait=False, cancel_futures=True)
         stop_all()
+        # Let the running tasks clean up (a lock put back, no stamp written) before leaving.
+        pool.shutdown(wait=True)
         raise Interrupted() from interrupt
     pool.shutdown(wait=True)
     return RunSummary(command, tuple(results))

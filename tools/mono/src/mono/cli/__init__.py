@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = error.ctx.command_path if error.ctx else "mono"
         click.echo(f"mono: error: {_one_line(error.format_message())} (hint: see '{command} --help')", err=True)
         return EXIT_USAGE
-    except click.Abort:
+    except (click.Abort, Interrupted):
         click.echo("mono: interrupted", err=True)
         return Interrupted.exit_code
     except CommandFailed as error:

@@ -1,0 +1,103 @@
+"""Ctrl-C during real work: every job stops, nothing is left half-written, a rerun picks up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import LAUNCHER
+from tests.integration.conftest import copy_examples, mono
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def stalling_index() -> Iterator[str]:
+    """A package index that accepts connections and never answers: Poetry waits on it forever."""
+    server = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                connection, _ = server.accept()
+            except OSError:
+                return
+            held.append(connection)
+
+    threading.Thread(target=accept, daemon=True).start()
+    yield f"http://127.0.0.1:{server.getsockname()[1]}/simple/"
+    server.close()
+    for connection in held:
+        connection.close()
+
+
+def processes_working_in(folder: Path) -> list[str]:
+    """Command lines of the processes whose working directory is inside `folder`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cwd = Path(os.readlink(entry / "cwd"))
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if cwd == folder or folder in cwd.parents:
+            found.append(f"{entry.name}: {command}")
+    return found
+
+
+def wait_for(condition: object, what: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if callable(condition) and condition():
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(tmp_path: Path, stalling_index: str) -> None:
+    repo = copy_examples(tmp_path / "repo")
+    library = repo / "lib/helloworld"
+    pyproject = library / "pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace("dependencies = []", 'dependencies = ["six>=1.16"]'))
+    locks = {path: path.read_bytes() for path in repo.rglob("poetry.lock")}
+    log = repo / ".mono/logs/lock/helloworld.log"
+    env = {**os.environ, "POETRY_PYPI_MIRROR_URL": stalling_index, "CI": "true"}
+    env.pop("MONO_ROOT", None)
+    running = subprocess.Popen(
+        ["sh", str(LAUNCHER), "-C", str(repo), "lock", "--all"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # the signal goes to ./mono alone, not to Poetry through the group
+    )
+    try:
+        wait_for(lambda: log.is_file() and "poetry --no-ansi lock" in log.read_text(), "poetry lock to start")
+        wait_for(lambda: any("poetry" in p for p in processes_working_in(library)), "poetry to be running")
+        time.sleep(0.5)  # Poetry is now waiting on the index
+        running.send_signal(signal.SIGINT)
+        out, err = running.communicate(timeout=60)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+    assert running.returncode == 130, out + err
+    assert "mono: interrupted" in err and "Traceback" not in err
+    assert processes_working_in(repo) == []  # Poetry was stopped, not left behind
+    assert {path: path.read_bytes() for path in repo.rglob("poetry.lock")} == locks
+    assert not (repo / ".mono/state/locked/helloworld").exists()
+    # A rerun with the real index locks what the interrupted run did not.
+    rerun = mono("-C", str(repo), "lock", "--all")
+    assert rerun.returncode == 0, rerun.stdout + rerun.stderr
+    assert "lock helloworld: ok" in rerun.stdout and "lock flask-app-1: ok" in rerun.stdout
+    assert b"six" in (library / "poetry.lock").read_bytes()
