@@ -79,6 +79,6 @@ def test_lock_check_and_export_never_create_a_venv(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(poetry, "poetry_executable", lambda: "poetry")
     monkeypatch.setattr(poetry, "index_url", lambda: "http://index.invalid/simple/")
     monkeypatch.delenv("POETRY_VIRTUALENVS_CREATE", raising=False)
-    for command in ("lock", "check", "export", "sync"):
+    for command in ("lock", "check", "export", "build", "sync"):
         poetry.poetry([command], tmp_path, tmp_path, None)
-    assert seen == {"lock": "false", "check": "false", "export": "false", "sync": ""}
+    assert seen == {"lock": "false", "check": "false", "export": "false", "build": "false", "sync": ""}

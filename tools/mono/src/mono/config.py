@@ -23,9 +23,18 @@ DEFAULT_KINDS: dict[str, Kind] = {
     "model": "model",
     "tools": "tools",
 }
+DEFAULT_BASE_IMAGE = "python:3.11-slim-bookworm"
 DEFAULT_GLOBAL_FILES = ("pyproject.toml", "requirements.txt", "mono", ".ci/run")
 # Folders never searched for projects, whatever the settings say.
 ALWAYS_SKIPPED = frozenset({".venv", "venv", ".mono", "node_modules", "dist", "build", "__pycache__"})
+
+
+@dataclass(frozen=True)
+class DockerConfig:
+    """`[tool.mono.docker]`: how images are built and where they are pushed."""
+
+    base_image: str = DEFAULT_BASE_IMAGE
+    registry: str = ""  # prefix of every tag, e.g. "ghcr.io/acme"; empty: local names only
 
 
 @dataclass(frozen=True)
@@ -38,9 +47,11 @@ class Config:
     workers: int = 0
     # What puts a locked set into a venv: uv (fast, the default) or Poetry's own installer.
     installer: Installer = "uv"
+    docker: DockerConfig = field(default_factory=DockerConfig)
 
 
-_KEYS = {"kinds", "global-files", "exclude", "workers", "installer"}
+_KEYS = {"kinds", "global-files", "exclude", "workers", "installer", "docker"}
+_DOCKER_KEYS = {"base-image", "registry"}
 
 
 def unknown_key(key: str, known: set[str], where: str) -> ConfigError:
@@ -54,6 +65,19 @@ def _string_list(value: Any, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise ConfigError(f"{where} must be a list of strings")
     return tuple(value)
+
+
+def _docker_config(raw: Any, where: str) -> DockerConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'docker' must be a table ([tool.mono.docker])")
+    for key, value in raw.items():
+        if key not in _DOCKER_KEYS:
+            raise unknown_key(key, _DOCKER_KEYS, f"{where}.docker")
+        if not isinstance(value, str) or (key == "base-image" and not value.strip()):
+            raise ConfigError(f"{where}.docker: '{key}' must be a non-empty string")
+    return DockerConfig(
+        base_image=raw.get("base-image", DEFAULT_BASE_IMAGE), registry=raw.get("registry", "").rstrip("/")
+    )
 
 
 def check_kind(value: Any, where: str) -> Kind:
@@ -87,6 +111,7 @@ def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mo
         exclude=_string_list(settings.get("exclude", []), f"{where} exclude"),
         workers=workers,
         installer=cast(Installer, installer),
+        docker=_docker_config(settings.get("docker", {}), where),
     )
 
 

@@ -49,12 +49,19 @@ CACHE_WRITERS = frozenset({"lock", "sync", "install", "update", "add", "remove"}
 _cache_turn = threading.Lock()
 # Commands that read or write files only. Poetry would still create the project's venv first
 # (most of a lock's time on a new project); with creation off it uses no venv at all.
-NO_VENV_NEEDED = frozenset({"lock", "check", "export"})
+NO_VENV_NEEDED = frozenset({"lock", "check", "export", "build"})
 
 
-def poetry(args: list[str], root: Path, project_dir: Path, log: Path | None, check: bool = True) -> Completed:
+def poetry(
+    args: list[str],
+    root: Path,
+    project_dir: Path,
+    log: Path | None,
+    check: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Completed:
     """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
-    env = poetry_environment(root)
+    env = {**poetry_environment(root), **(extra_env or {})}
     if args and args[0] in NO_VENV_NEEDED:
         env["POETRY_VIRTUALENVS_CREATE"] = "false"
     turn = _cache_turn if args and args[0] in CACHE_WRITERS else contextlib.nullcontext()

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from mono import __version__
+from mono.cli.build import build_command
 from mono.cli.context import Repo, find_root
 from mono.cli.inspect import affected_command, graph_command, list_command
 from mono.cli.run import run_command
@@ -22,7 +23,7 @@ from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError
 @click.version_option(__version__, prog_name="mono")
 @click.pass_context
 def cli(context: click.Context, directory: str | None) -> None:
-    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run."""
+    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
 
 
@@ -34,6 +35,7 @@ for command in (
     install_command,
     test_command,
     run_command,
+    build_command,
 ):
     cli.add_command(command)
 

@@ -14,14 +14,14 @@ from mono.errors import EXIT_FAILED, EXIT_OK
 if TYPE_CHECKING:
     from mono import tasks
     from mono.graph import Graph
-    from mono.runner import Task
+    from mono.runner import RunSummary, Task
     from mono.workspace import Workspace
 
 # The runner, the tasks and rich are imported where they are used: `list`, `graph` and
 # `affected` must start fast (docs/benchmarks.md).
 
 
-def _execute(
+def execute(
     command: str,
     workspace: Workspace,
     graph: Graph,
@@ -29,9 +29,9 @@ def _execute(
     task: Task,
     jobs: int | None,
     exclusive_lock: bool = True,
-) -> int:
+) -> RunSummary:
+    """Run `task` over `projects` with progress output; the caller prints the summary."""
     from mono.cli.progress import LiveProgress, PlainProgress, is_terminal
-    from mono.cli.render import summary
     from mono.runner import default_workers, run_tasks
     from mono.state import exclusive
 
@@ -45,8 +45,27 @@ def _execute(
                 run = run_tasks(command, projects, graph, task, root, workers, live)
         else:
             run = run_tasks(command, projects, graph, task, root, workers, PlainProgress(command, root))
+    return run
+
+
+def finish(run: RunSummary, root: Path) -> int:
+    """Print the end-of-run summary; the exit code: 1 when anything failed."""
+    from mono.cli.render import summary
+
     click.echo(summary(run, root))
     return EXIT_FAILED if run.failed else EXIT_OK
+
+
+def _execute(
+    command: str,
+    workspace: Workspace,
+    graph: Graph,
+    projects: list[str],
+    task: Task,
+    jobs: int | None,
+    exclusive_lock: bool = True,
+) -> int:
+    return finish(execute(command, workspace, graph, projects, task, jobs, exclusive_lock), workspace.root)
 
 
 def say_waiting(holder: str) -> None:
