@@ -71,7 +71,9 @@ def build_command(
     def task(name: str, log: Path) -> Outcome:
         return build_image(workspace, graph, name, options, log)
 
-    run = execute("build", workspace, graph, projects, task, jobs)
+    # Builds write no venv and no project state (only caches, atomically), so they run beside
+    # other commands: tools/build/build.sh inside `./mono test` must not wait for it.
+    run = execute("build", workspace, graph, projects, task, jobs, exclusive_lock=False)
     built = [f"{result.project}: {result.detail}" for result in run.results if not result.failed and result.detail]
     if built:
         click.echo("\nimages:\n" + "\n".join(built))

@@ -1,0 +1,221 @@
+"""`./mono build` against a real Docker engine: the image serves, runs as non-root, holds only
+what it should, follows library changes, and reuses the right layers."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO_ROOT, git
+from tests.integration.conftest import copy_examples, mono
+
+pytestmark = pytest.mark.integration
+
+BASE_IMAGE = os.environ.get("MONO_BASE_IMAGE", "python:3.11-slim-bookworm")
+
+
+def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def engine() -> None:
+    """A Docker engine and the base image; in CI their absence is a failure, never a skip."""
+    problem = ""
+    if shutil.which("docker") is None:
+        problem = "no docker client on PATH"
+    elif docker("info", check=False).returncode != 0:
+        problem = "no Docker engine answers (start dockerd)"
+    elif docker("image", "inspect", BASE_IMAGE, check=False).returncode != 0:
+        problem = f"base image {BASE_IMAGE} is missing (tools/build/base-image.sh makes one; set MONO_BASE_IMAGE)"
+    if problem:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Docker tests cannot run in CI: {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def repo(engine: None, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_examples(tmp_path_factory.mktemp("docker") / "repo")
+
+
+@pytest.fixture(scope="module")
+def tag() -> str:
+    """An extra tag unique to this test run, so parallel runs and older images never mix."""
+    return f"test-{uuid.uuid4().hex[:10]}"
+
+
+def build(repo: Path, tag: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    return mono("-C", str(repo), "build", "flask-app-1", "--tag", tag, "--base-image", BASE_IMAGE, *extra)
+
+
+def layers(image: str) -> list[str]:
+    return docker("image", "inspect", "--format", "{{range .RootFS.Layers}}{{.}} {{end}}", image).stdout.split()
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file of the repository outside .git and .mono, with a hash of its content."""
+    found = {}
+    for path in sorted(root.rglob("*")):
+        relative = path.relative_to(root)
+        if path.is_file() and relative.parts[0] not in {".git", ".mono"}:
+            found[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def serve(engine: None) -> Iterator[object]:
+    """Start an image with --network host on a free port; yields a function returning (id, port)."""
+    started: list[str] = []
+
+    def start(image: str) -> tuple[str, int]:
+        port = free_port()
+        container = docker("run", "-d", "--network", "host", "-e", f"PORT={port}", image).stdout.strip()
+        started.append(container)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    if answer.status == 200:
+                        return container, port
+            except OSError:
+                time.sleep(0.2)
+        logs = docker("logs", container, check=False)
+        raise AssertionError(f"the container did not serve on {port}:\n{logs.stdout}{logs.stderr}")
+
+    yield start
+    for container in started:
+        docker("rm", "-f", container, check=False)
+
+
+def page(port: int) -> str:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as answer:
+        return str(answer.read().decode())
+
+
+def test_the_image_serves_the_library_greeting_as_non_root_and_holds_no_poetry_or_sources(
+    repo: Path, tag: str, serve: object
+) -> None:
+    before = tree_digest(repo)
+    result = build(repo, tag)
+    assert result.returncode == 0, result.stdout + result.stderr
+    sha = git(repo, "rev-parse", "--short=12", "HEAD").strip()
+    assert f"flask-app-1: flask-app-1:0.1.0 flask-app-1:git-{sha} flask-app-1:{tag}" in result.stdout
+    assert tree_digest(repo) == before  # no file of the repository changed, none was added
+    image = f"flask-app-1:{tag}"
+    assert callable(serve)
+    container, port = serve(image)
+    assert "Hello world christopher" in page(port)
+    # The server (PID 1, gunicorn's master) is not root.
+    assert docker("exec", container, "stat", "-c", "%u", "/proc/1").stdout.strip() == "10001"
+    assert docker("exec", container, "id", "-u").stdout.strip() == "10001"
+    # What this build added to the base image: the app's files, a venv without pip, the library
+    # installed from its wheel; no Poetry, no pyproject.toml, no tests, no library source tree.
+    added = docker(
+        "run", "--rm", "--entrypoint", "sh", image, "-c",
+        "find /app /opt \\( -name pyproject.toml -o -iname 'poetry*' -o -name tests -o -name 'pip*' "
+        "-o -name lib -path '/app/*' \\) -print",
+    ).stdout.split()  # fmt: skip
+    assert added == []
+    assert docker("run", "--rm", "--entrypoint", "ls", image, "/app").stdout.split() == ["app.py", "templates"]
+    where = docker(
+        "run", "--rm", "--entrypoint", "python3", image, "-c", "import helloworld; print(helloworld.__file__)"
+    )
+    assert where.stdout.strip() == "/opt/internal/helloworld/__init__.py"
+    no_poetry = docker("run", "--rm", "--entrypoint", "python3", image, "-c", "import poetry", check=False)
+    assert no_poetry.returncode != 0
+
+
+def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_third_party(
+    repo: Path, tag: str, serve: object
+) -> None:
+    base = len(layers(BASE_IMAGE))
+    first = layers(f"flask-app-1:{tag}")
+    # Layers after the base image: user, third-party venv, internal libraries, /app, app files.
+    third_party, internal = base + 1, base + 2
+    app = repo / "app/demo/flask-app-1/app.py"
+    app.write_text(app.read_text() + "\n# an app-only change\n")
+    git(repo, "commit", "-qam", "app change")
+    started = time.monotonic()
+    assert build(repo, tag).returncode == 0
+    app_seconds = time.monotonic() - started
+    after_app = layers(f"flask-app-1:{tag}")
+    assert after_app[: internal + 1] == first[: internal + 1]  # base, user, third-party, libraries
+    assert after_app != first
+    log = (repo / ".mono/logs/build/flask-app-1.log").read_text()
+    assert "Building wheel" not in log  # the library's wheel came from the cache
+
+    library = repo / "lib/helloworld/helloworld/__init__.py"
+    library.write_text(library.read_text().replace('"Hello world', '"Howdy world'))
+    git(repo, "commit", "-qam", "library change")
+    result = build(repo, tag)
+    assert result.returncode == 0, result.stdout + result.stderr
+    after_library = layers(f"flask-app-1:{tag}")
+    assert after_library[: third_party + 1] == first[: third_party + 1]  # third-party layer reused
+    assert after_library[internal] != after_app[internal]
+    assert callable(serve)
+    _, port = serve(f"flask-app-1:{tag}")
+    assert "Howdy world christopher" in page(port)
+    print(f"rebuild after an app change: {app_seconds:.1f} s")
+
+
+def test_a_broken_dockerfile_fails_with_the_tail_of_the_build_log(repo: Path, tag: str) -> None:
+    dockerfile = repo / "app/demo/flask-app-1/Dockerfile"
+    original = dockerfile.read_text()
+    dockerfile.write_text(original.replace("USER app", "RUN exit 3 # deliberately broken\nUSER app"))
+    try:
+        result = build(repo, tag)
+    finally:
+        dockerfile.write_text(original)
+    assert result.returncode == 1
+    assert "--- flask-app-1 failed; log: .mono/logs/build/flask-app-1.log" in result.stdout
+    assert "deliberately broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("build", "no-such-app"), "mono: error: no project named or at 'no-such-app'"),
+        (("build", "helloworld"), "mono: error: helloworld is a lib, not an app: only apps have images"),
+        (("build", "flask-app-1", "--push"), "mono: error: --push needs a registry"),
+        (("build", "flask-app-1", "--tag", "bad tag"), "mono: error: --tag 'bad tag' is not a valid image tag"),
+    ],
+)
+def test_bad_build_requests_are_one_line_and_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
+    result = mono("-C", str(repo), *args)
+    assert result.returncode == 2
+    assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_without_an_engine_one_line_says_so() -> None:
+    result = mono("build", "flask-app-1", env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("mono: error: no Docker engine is reachable")
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_build_sh_still_works_from_any_folder(engine: None, tag: str, tmp_path: Path) -> None:
+    # The original entry point builds this repository's app, whatever the current folder.
+    script = REPO_ROOT / "tools/build/build.sh"
+    command = ["sh", str(script), "flask-app-1", "--tag", f"{tag}-sh", "--base-image", BASE_IMAGE]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert docker("image", "inspect", f"flask-app-1:{tag}-sh", check=False).returncode == 0
+    usage = subprocess.run(["sh", str(script)], cwd=tmp_path, capture_output=True, text=True, check=False)
+    assert usage.returncode == 2 and "usage: tools/build/build.sh APP" in usage.stderr
