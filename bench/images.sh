@@ -74,9 +74,9 @@ grep -v 'file://' "$work/req.txt" >"$work/third-party.txt"
 platform="--only-binary=:all: --implementation cp --python-version 3.11 --abi cp311 --platform manylinux_2_36_x86_64"
 platform="$platform --platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 --platform manylinux2014_x86_64"
 # shellcheck disable=SC2086
-"$python" -m pip download -q --no-deps -r "$work/third-party.txt" -d "$wheels" $platform
+"$python" -m pip download -q --no-deps -r "$work/third-party.txt" -d "$wheels" $platform 2>"$work/pip.log"
 # shellcheck disable=SC2086
-"$python" -m pip download -q poetry==2.5.1 poetry-plugin-pypi-mirror==0.6.5 -d "$wheels" $platform
+"$python" -m pip download -q poetry==2.5.1 poetry-plugin-pypi-mirror==0.6.5 -d "$wheels" $platform 2>>"$work/pip.log"
 "$python" - "$work/index" <<'EOF'
 import hashlib, pathlib, re, sys
 root = pathlib.Path(sys.argv[1])
@@ -125,7 +125,7 @@ base_size=$(size "$base")
 
 echo
 echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), docker $(docker info --format '{{.ServerVersion}}')," \
-    "builder: $(grep -q 'legacy builder' "$work/ours.log" && echo classic || echo BuildKit), base image $base ($(mb "$base_size") MB)"
+    "builder: $(grep -q 'legacy builder' "$repo/.mono/logs/build/flask-app-1.log" && echo classic || echo BuildKit), base image $base ($(mb "$base_size") MB)"
 echo
 echo "| | ./mono build | original approach |"
 echo "| --- | ---: | ---: |"

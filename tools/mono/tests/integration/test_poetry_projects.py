@@ -203,3 +203,22 @@ def test_a_damaged_state_file_is_discarded_with_a_warning(examples: Path) -> Non
     assert "mono: warning: discarded a damaged state file" in result.stderr
     assert "test helloworld: passed" in result.stdout
     assert "Traceback" not in result.stderr
+
+
+def test_a_broken_lock_fails_its_install_with_the_log_tail_while_the_others_finish(examples: Path) -> None:
+    lock = examples / "app/demo/flask-app-1/poetry.lock"
+    original = lock.read_bytes()
+    lock.write_text("[[package]]\nname = 'flask'\nversion = \n")  # not TOML any more
+    try:
+        result = mono("-C", str(examples), "install", "--all")
+    finally:
+        lock.write_bytes(original)
+    assert result.returncode == 1
+    assert "install helloworld: up to date" in result.stdout or "install helloworld: ok" in result.stdout
+    assert "--- flask-app-1 failed; log: .mono/logs/install/flask-app-1.log" in result.stdout
+    assert "install: 1 passed, 1 failed" in result.stdout
+    log = (examples / ".mono/logs/install/flask-app-1.log").read_text()
+    failure = result.stdout.split("--- flask-app-1 failed", 1)[1]
+    assert log.strip().splitlines()[-2] in failure  # the tail of the log is shown
+    again = mono("-C", str(examples), "install", "--all")  # with the lock back, it installs
+    assert again.returncode == 0, again.stdout + again.stderr
