@@ -58,6 +58,18 @@ def image_id(image: str, cwd: Path) -> str | None:
     return result.output.strip() if result.returncode == 0 else None
 
 
+def ensure_base_image(image: str, cwd: Path, log: Path) -> None:
+    """Pull the base image when it is not here; one line (exit 2) when that cannot be done."""
+    if image_id(image, cwd) is not None:
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    if docker(["pull", image], cwd, log, check=False).returncode != 0:
+        raise MonoError(
+            f"base image {image} is not on this machine and cannot be pulled",
+            "make one from Debian packages with tools/build/base-image.sh, then use --base-image or MONO_BASE_IMAGE",
+        )
+
+
 @dataclass(frozen=True)
 class ImagePlatform:
     """What a base image runs: its Python, CPU and C library, which decide the wheels it can use."""

@@ -21,10 +21,9 @@ from typing import Any
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
 from mono.config import Installer
-from mono.errors import MonoError
 from mono.index import index_url
 from mono.poetry import poetry, venv_python
-from mono.proc import child_environment, run
+from mono.proc import child_environment, run, tool_executable
 from mono.state import state_dir
 from mono.toml import read_toml, table
 from mono.workspace import Project, Workspace
@@ -32,13 +31,7 @@ from mono.workspace import Project, Workspace
 
 def uv_executable() -> str:
     """uv from the tool's own environment (.mono/venv), else from PATH."""
-    beside = Path(sys.executable).parent / "uv"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("uv")
-    if found is None:
-        raise MonoError("uv is not installed", "run ./mono from the repository root, which installs it")
-    return found
+    return tool_executable("uv")
 
 
 def uv_environment() -> dict[str, str]:

@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
-import sys
 import threading
 from pathlib import Path
 
-from mono.errors import MonoError
 from mono.index import index_url
-from mono.proc import Completed, child_environment, run
+from mono.proc import Completed, child_environment, run, tool_executable
 
 
 def poetry_executable() -> str:
     """Poetry from the tool's own environment (.mono/venv), else from PATH."""
-    beside = Path(sys.executable).parent / "poetry"
-    if beside.is_file():
-        return str(beside)
-    found = shutil.which("poetry")
-    if found is None:
-        raise MonoError("Poetry is not installed", "run ./mono from the repository root, which installs it")
-    return found
+    return tool_executable("poetry")
 
 
 def poetry_environment(root: Path) -> dict[str, str]:

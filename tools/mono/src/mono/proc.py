@@ -5,8 +5,10 @@ from __future__ import annotations
 import contextlib
 import os
 import shlex
+import shutil
 import signal
 import subprocess
+import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -115,6 +117,17 @@ def stop_all() -> None:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def tool_executable(name: str) -> str:
+    """A program installed with this tool (in .mono/venv, beside its Python), else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise MonoError(f"{name} is not installed", "run ./mono from the repository root, which installs it")
+    return found
 
 
 def child_environment(**overrides: str) -> dict[str, str]:

@@ -4,6 +4,7 @@ what it should, follows library changes, and reuses the right layers."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -140,6 +141,10 @@ def test_the_image_serves_the_library_greeting_as_non_root_and_holds_no_poetry_o
     assert where.stdout.strip() == "/opt/internal/helloworld/__init__.py"
     no_poetry = docker("run", "--rm", "--entrypoint", "python3", image, "-c", "import poetry", check=False)
     assert no_poetry.returncode != 0
+    # What `docker run -p 5000:5000 IMAGE` relies on: port 5000 by default, declared; a health check.
+    config = json.loads(docker("image", "inspect", "--format", "{{json .Config}}", image).stdout)
+    assert "PORT=5000" in config["Env"] and "5000/tcp" in config["ExposedPorts"]
+    assert config["User"] == "app" and "/healthz" in " ".join(config["Healthcheck"]["Test"])
 
 
 def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_third_party(
@@ -195,12 +200,32 @@ def test_a_broken_dockerfile_fails_with_the_tail_of_the_build_log(repo: Path, ta
         (("build", "helloworld"), "mono: error: helloworld is a lib, not an app: only apps have images"),
         (("build", "flask-app-1", "--push"), "mono: error: --push needs a registry"),
         (("build", "flask-app-1", "--tag", "bad tag"), "mono: error: --tag 'bad tag' is not a valid image tag"),
+        (
+            ("build", "flask-app-1", "--base-image", "mono-test/no-such-image:1"),
+            "mono: error: base image mono-test/no-such-image:1 is not on this machine and cannot be pulled",
+        ),
     ],
 )
 def test_bad_build_requests_are_one_line_and_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
     result = mono("-C", str(repo), *args)
     assert result.returncode == 2
     assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_push_pushes_every_tag_to_the_registry_and_a_failed_push_fails(repo: Path, tag: str) -> None:
+    root = repo / "pyproject.toml"
+    original = root.read_text()
+    registry = f"127.0.0.1:{free_port()}"  # nothing listens there: the push must be tried and fail
+    root.write_text(original + f'\n[tool.mono.docker]\nregistry = "{registry}"\n')
+    try:
+        result = build(repo, tag, "--push")
+    finally:
+        root.write_text(original)
+    assert result.returncode == 1
+    log = (repo / ".mono/logs/build/flask-app-1.log").read_text()
+    assert f"push {registry}/flask-app-1:0.1.0" in log
+    assert "--- flask-app-1 failed" in result.stdout
+    assert docker("image", "inspect", f"{registry}/flask-app-1:{tag}", check=False).returncode == 0
 
 
 def test_without_an_engine_one_line_says_so() -> None:

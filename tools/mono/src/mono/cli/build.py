@@ -40,7 +40,8 @@ def build_command(
     Tags: NAME:VERSION, NAME:git-SHA (-dirty when the tree has changes) and each --tag.
     """
     from mono.build import BuildOptions, base_image_choice, build_image, check_buildable, check_tag
-    from mono.docker import require_engine
+    from mono.docker import ensure_base_image, require_engine
+    from mono.runner import log_path
     from mono.selection import select
 
     workspace, graph = repo.load()
@@ -67,6 +68,7 @@ def build_command(
         click.echo("build: no apps selected")
         return 0
     require_engine(workspace.root)
+    ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
 
     def task(name: str, log: Path) -> Outcome:
         return build_image(workspace, graph, name, options, log)

@@ -56,18 +56,6 @@ def finish(run: RunSummary, root: Path) -> int:
     return EXIT_FAILED if run.failed else EXIT_OK
 
 
-def _execute(
-    command: str,
-    workspace: Workspace,
-    graph: Graph,
-    projects: list[str],
-    task: Task,
-    jobs: int | None,
-    exclusive_lock: bool = True,
-) -> int:
-    return finish(execute(command, workspace, graph, projects, task, jobs, exclusive_lock), workspace.root)
-
-
 def say_waiting(holder: str) -> None:
     click.echo(f"mono: waiting for {holder} to finish (it holds .mono/lock)", err=True)
 
@@ -98,7 +86,7 @@ def lock_command(
             return tasks.check_lock(workspace, graph, name, log)
         return tasks.lock(workspace, graph, name, log, force=force)
 
-    return _execute("lock", workspace, graph, projects, task, jobs, exclusive_lock=not check)
+    return finish(execute("lock", workspace, graph, projects, task, jobs, exclusive_lock=not check), workspace.root)
 
 
 @click.command("install")
@@ -116,7 +104,7 @@ def install_command(
 
         return tasks.install_if_needed(workspace, graph, name, log)
 
-    return _execute("install", workspace, graph, projects, task, jobs)
+    return finish(execute("install", workspace, graph, projects, task, jobs), workspace.root)
 
 
 @click.command("test")
@@ -141,4 +129,4 @@ def test_command(
 
         return tasks.test(workspace, graph, name, log, use_cache=not no_cache)
 
-    return _execute("test", workspace, graph, projects, task, jobs)
+    return finish(execute("test", workspace, graph, projects, task, jobs), workspace.root)
