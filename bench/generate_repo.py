@@ -74,12 +74,17 @@ def plan(count: int, seed: int) -> list[Spec]:
 # Third-party dependencies by kind of project, for --real-deps (layer-0 libraries only for lib).
 REAL_DEPS = {"lib": ("requests>=2.31,<3",), "app": ("flask>=3.0,<4",), "eda": ("pandas>=2.2,<3",)}
 REAL_TESTS = {
-    "lib": "import requests\n\n\ndef test_requests() -> None:\n    assert requests.Request('GET', 'http://x').method == 'GET'\n",
+    "lib": (
+        "import requests\n\n\ndef test_requests() -> None:\n"
+        "    assert requests.Request('GET', 'http://x').method == 'GET'\n"
+    ),
     "app": (
         "from flask import Flask\n\n\ndef test_route() -> None:\n    app = Flask(__name__)\n"
         "    app.add_url_rule('/', 'index', lambda: 'ok')\n    assert app.test_client().get('/').data == b'ok'\n"
     ),
-    "eda": "import pandas as pd\n\n\ndef test_frame() -> None:\n    assert pd.DataFrame({'a': [1, 2]})['a'].sum() == 3\n",
+    "eda": (
+        "import pandas as pd\n\n\ndef test_frame() -> None:\n    assert pd.DataFrame({'a': [1, 2]})['a'].sum() == 3\n"
+    ),
 }
 
 
@@ -114,7 +119,14 @@ def pyproject(spec: Spec, paths: dict[str, str], real: bool = False) -> str:
     if real:
         lines += ["", "[tool.poetry.group.dev.dependencies]", 'pytest = "^8.3"']
         if kind_of(spec) != "lib":  # not installed into its own venv: the tests import it from the folder
-            lines += ["", "[tool.poetry]", "package-mode = false", "", "[tool.pytest.ini_options]", 'pythonpath = ["."]']
+            lines += [
+                "",
+                "[tool.poetry]",
+                "package-mode = false",
+                "",
+                "[tool.pytest.ini_options]",
+                'pythonpath = ["."]',
+            ]
     lines += ["", "[build-system]", 'requires = ["poetry-core>=2.0"]', 'build-backend = "poetry.core.masonry.api"']
     return "\n".join(lines) + "\n"
 
@@ -164,7 +176,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--projects", type=int, default=1000, help="how many projects (default: 1000)")
     parser.add_argument("--out", type=Path, required=True, help="folder to create (must be absent or empty)")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    parser.add_argument("--real-deps", action="store_true", help="third-party dependencies and dev tools, for lock/install/test")
+    parser.add_argument(
+        "--real-deps", action="store_true", help="third-party dependencies and dev tools, for lock/install/test"
+    )
     args = parser.parse_args(argv)
     if args.projects < 1:
         parser.error("--projects must be at least 1")

@@ -88,7 +88,7 @@ def test_tags_are_version_git_sha_and_extras_with_the_registry_prefix(repo: Path
 
 def test_only_apps_with_a_dockerfile_can_be_built(repo: Path) -> None:
     workspace = load_workspace(repo)
-    with pytest.raises(MonoError, match="core is a lib, not an app: only apps have images"):
+    with pytest.raises(MonoError, match="core is of kind lib: only apps and models have images"):
         check_buildable(workspace, workspace.projects["core"])
     with pytest.raises(MonoError, match="app/shop/web has no Dockerfile"):
         check_buildable(workspace, workspace.projects["web"])

@@ -16,7 +16,7 @@ from mono.graph import Graph
 from mono.tasks import Outcome
 from mono.workspace import Project, Workspace
 
-BUILDABLE_KINDS = frozenset({"app"})
+BUILDABLE_KINDS = frozenset({"app", "model"})
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
 
 
@@ -35,15 +35,36 @@ def base_image_choice(option: str | None, configured: str) -> str:
     return option or os.environ.get("MONO_BASE_IMAGE") or configured
 
 
+@dataclass(frozen=True)
+class ImageSpec:
+    """One image of a project: its name and the Dockerfile it is built from (project-relative)."""
+
+    name: str
+    dockerfile: str
+
+
+def image_specs(workspace: Workspace, project: Project) -> tuple[ImageSpec, ...]:
+    """An app has one image (its Dockerfile); a model one per `*-image/Dockerfile` (train, predict)."""
+    folder = project.directory(workspace.root)
+    if project.kind == "model":
+        return tuple(
+            ImageSpec(f"{project.name}-{sub.name.removesuffix('-image')}", f"{sub.name}/Dockerfile")
+            for sub in sorted(folder.iterdir())
+            if sub.name.endswith("-image") and (sub / "Dockerfile").is_file()
+        )
+    return (ImageSpec(project.name, "Dockerfile"),) if (folder / "Dockerfile").is_file() else ()
+
+
 def check_buildable(workspace: Workspace, project: Project) -> None:
-    """Raise a one-line MonoError unless the project is an app with a Dockerfile."""
+    """Raise a one-line MonoError unless the project is an app or a model with its Dockerfile(s)."""
     if project.kind not in BUILDABLE_KINDS:
         raise MonoError(
-            f"{project.name} is a {project.kind}, not an app: only apps have images",
-            "a library goes into the images of the apps that use it",
+            f"{project.name} is of kind {project.kind}: only apps and models have images",
+            "a library goes into the images of the projects that use it",
         )
-    if not (project.directory(workspace.root) / "Dockerfile").is_file():
-        raise MonoError(f"{project.path} has no Dockerfile", "copy app/demo/flask-app-1/Dockerfile and adapt it")
+    if not image_specs(workspace, project):
+        where = "train-image/Dockerfile or predict-image/Dockerfile" if project.kind == "model" else "Dockerfile"
+        raise MonoError(f"{project.path} has no {where}", "./mono new makes projects with them; see docs/docker.md")
 
 
 def check_tag(tag: str) -> str:
@@ -69,28 +90,35 @@ def git_tag(root: Path) -> str | None:
     return f"git-{sha}-dirty" if _git(root, "status", "--porcelain") else f"git-{sha}"
 
 
-def image_tags(workspace: Workspace, project: Project, options: BuildOptions) -> tuple[str, ...]:
-    """Every reference the image gets: NAME:VERSION, NAME:git-SHA[-dirty], NAME:each --tag."""
-    repository = f"{options.registry}/{project.name}" if options.registry else project.name
+def image_tags(
+    workspace: Workspace, project: Project, options: BuildOptions, image: str | None = None
+) -> tuple[str, ...]:
+    """Every reference an image gets: NAME:VERSION, NAME:git-SHA[-dirty], NAME:each --tag."""
+    name = image or project.name
+    repository = f"{options.registry}/{name}" if options.registry else name
     tags = [project.version, git_tag(workspace.root), *options.extra_tags]
     return tuple(dict.fromkeys(f"{repository}:{tag}" for tag in tags if tag))
 
 
 def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOptions, log: Path) -> Outcome:
-    """Assemble the app's context in a temporary folder, build the image from it, tag (and push)."""
+    """Assemble the project's context in a temporary folder, build its image(s), tag (and push)."""
     project = workspace.projects[name]
     platform = image_platform(workspace.root, options.base_image, log)
-    tags = image_tags(workspace, project, options)
+    every_tag: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"mono-build-{name}-") as scratch:
         context = assemble(workspace, graph, name, Path(scratch) / "context", platform, log)
-        command = ["build", "--network", "none", "--build-arg", f"BASE_IMAGE={options.base_image}"]
-        command += ["--label", f"org.opencontainers.image.title={name}"]
-        if project.version:
-            command += ["--label", f"org.opencontainers.image.version={project.version}"]
-        for tag in tags:
-            command += ["--tag", tag]
-        docker([*command, str(context.folder)], workspace.root, log)
+        for spec in image_specs(workspace, project):
+            tags = image_tags(workspace, project, options, spec.name)
+            command = ["build", "--network", "none", "--build-arg", f"BASE_IMAGE={options.base_image}"]
+            command += ["--file", str(context.folder / spec.dockerfile)]
+            command += ["--label", f"org.opencontainers.image.title={spec.name}"]
+            if project.version:
+                command += ["--label", f"org.opencontainers.image.version={project.version}"]
+            for tag in tags:
+                command += ["--tag", tag]
+            docker([*command, str(context.folder)], workspace.root, log)
+            every_tag += tags
     if options.push:
-        for tag in tags:
+        for tag in every_tag:
             docker(["push", tag], workspace.root, log)
-    return Outcome("ok", " ".join(tags))
+    return Outcome("ok", " ".join(every_tag))

@@ -6,7 +6,8 @@ The context holds the app's own files and, under `.mono/`:
 - `wheelhouse/`: those requirements as wheels for the base image's Python and platform,
   downloaded on the host, so the build needs no network and no index credentials;
 - `wheels/`: a wheel of each internal library the app uses (transitively), built with Poetry
-  from a temporary copy whose path dependencies became exact version requirements.
+  from a temporary copy whose path dependencies became exact version requirements; and of the
+  project itself when it is a package (a model's shared package).
 
 Nothing under the repository is written: exports go to the context, wheels are built in
 temporary copies, and built wheels are cached under .mono/cache keyed by their sources.
@@ -28,8 +29,10 @@ from mono.cache import SKIPPED_FOLDERS, digest_paths
 from mono.docker import ImagePlatform
 from mono.errors import MonoError
 from mono.graph import Graph
+from mono.installer import installs_itself
 from mono.poetry import poetry
 from mono.proc import child_environment, run
+from mono.toml import read_toml
 from mono.workspace import Project, Workspace, normalize_name
 
 # poetry-core stamps wheel entries with this date, so unchanged sources give identical wheels
@@ -99,8 +102,8 @@ def pin_internal(pyproject: str, versions: dict[str, str]) -> str:
     return tomlkit.dumps(document)
 
 
-def _library_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
-    """Copy (or build, then cache) the library's wheel into `target`."""
+def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
+    """Copy (or build, then cache) the project's wheel into `target`."""
     internal = sorted(graph.with_dependencies({library.name}) - {library.name})
     versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
     key = digest_paths(workspace.root, [library.path]) + "-" + "-".join(f"{n}{v}" for n, v in sorted(versions.items()))
@@ -156,5 +159,7 @@ def assemble(
         download += ["--disable-pip-version-check", "--dest", str(wheelhouse), "-r", str(requirements)]
         run([*download, *platform.pip_download_options()], cwd=folder, env=child_environment(), log=log)
     for library in internal:
-        _library_wheel(workspace, graph, workspace.projects[library], wheels, log)
+        _project_wheel(workspace, graph, workspace.projects[library], wheels, log)
+    if installs_itself(read_toml(source / "pyproject.toml", f"{app.path}/pyproject.toml")):
+        _project_wheel(workspace, graph, app, wheels, log)
     return BuildContext(folder, len(third_party), tuple(internal))

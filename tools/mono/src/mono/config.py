@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
@@ -48,9 +49,11 @@ class Config:
     # What puts a locked set into a venv: uv (fast, the default) or Poetry's own installer.
     installer: Installer = "uv"
     docker: DockerConfig = field(default_factory=DockerConfig)
+    # Third-party packages every lock must hold at one version: normalised name -> version.
+    pins: dict[str, str] = field(default_factory=dict)
 
 
-_KEYS = {"kinds", "global-files", "exclude", "workers", "installer", "docker"}
+_KEYS = {"kinds", "global-files", "exclude", "workers", "installer", "docker", "pins"}
 _DOCKER_KEYS = {"base-image", "registry"}
 
 
@@ -78,6 +81,29 @@ def _docker_config(raw: Any, where: str) -> DockerConfig:
     return DockerConfig(
         base_image=raw.get("base-image", DEFAULT_BASE_IMAGE), registry=raw.get("registry", "").rstrip("/")
     )
+
+
+def _pins(raw: Any, where: str) -> dict[str, str]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'pins' must be a table of package = \"version\"")
+    if not raw:
+        return {}
+    # Imported here: most commands never read pins, and they must start fast (docs/benchmarks.md).
+    from packaging.version import InvalidVersion, Version
+
+    pins: dict[str, str] = {}
+    for package, version in raw.items():
+        if not isinstance(version, str):
+            raise ConfigError(f'{where} pins.{package}: must be a version string such as "2.2.3"')
+        try:
+            Version(version)
+        except InvalidVersion as error:
+            raise ConfigError(
+                f"{where} pins.{package}: {version!r} is not a version", 'pin one exact version, such as "2.2.3"'
+            ) from error
+        # PEP 503 normal form, as workspace.normalize_name (that module imports this one).
+        pins[re.sub(r"[-_.]+", "-", str(package)).lower()] = version.strip()
+    return pins
 
 
 def check_kind(value: Any, where: str) -> Kind:
@@ -112,6 +138,7 @@ def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mo
         workers=workers,
         installer=cast(Installer, installer),
         docker=_docker_config(settings.get("docker", {}), where),
+        pins=_pins(settings.get("pins", {}), where),
     )
 
 

@@ -93,6 +93,16 @@ class CommandFailed(MonoError):
         self.log = log
 
 
+class WorkFailed(MonoError):
+    """A step of a command failed (not bad input): exit 1, with what it printed."""
+
+    exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, tail: str = "", log: Path | None = None) -> None:
+        super().__init__(message + (f" (log: {log})" if log else ""))
+        self.tail = tail
+
+
 class Interrupted(MonoError):
     """The user pressed Ctrl-C."""
 

@@ -80,6 +80,9 @@ def run(
                 process.terminate()
         try:
             raw, _ = process.communicate()
+        except BaseException:  # Ctrl-C in this thread: the command must not outlive us
+            _stop(process)
+            raise
         finally:
             with _running_lock:
                 _running.discard(process)
@@ -99,6 +102,16 @@ def run(
 @contextlib.contextmanager
 def _no_file() -> Iterator[None]:
     yield None
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def stop_all() -> None:

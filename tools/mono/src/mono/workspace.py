@@ -198,8 +198,20 @@ def _root_is_project(root: Path) -> bool:
     return "project" in data or "name" in table(data, "tool", "poetry")
 
 
-def load_workspace(root: Path) -> Workspace:
-    """Discover and parse every project of the repository at `root`."""
+@dataclass(frozen=True)
+class Duplicate:
+    """Projects that share one name, in discovery order (the first one is the one kept)."""
+
+    name: str
+    paths: tuple[str, ...]
+
+
+def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
+    """Like load_workspace, but projects sharing a name are returned, not raised.
+
+    Of each shared name the first project (by path) is kept in the workspace; `mono check`
+    reports the others instead of stopping at them.
+    """
     config = load_config(root)
     paths = find_pyprojects(root, config.exclude)
     if _root_is_project(root):
@@ -207,10 +219,12 @@ def load_workspace(root: Path) -> Workspace:
     known = frozenset(paths)
     parsed = [_parse(root, path, config, known) for path in paths]
     by_name: dict[str, _Parsed] = {}
+    shared: dict[str, list[str]] = {}  # in the order their second project was found
     for item in parsed:
         if item.name in by_name:
-            raise DuplicateProject(item.name, by_name[item.name].path, item.path)
-        by_name[item.name] = item
+            shared.setdefault(item.name, [by_name[item.name].path]).append(item.path)
+        else:
+            by_name[item.name] = item
     name_at = {item.path: item.name for item in parsed}
     projects = {
         item.name: Project(
@@ -224,6 +238,16 @@ def load_workspace(root: Path) -> Workspace:
             has_lock=item.has_lock,
             test_inputs=item.test_inputs,
         )
-        for item in parsed
+        for item in by_name.values()
     }
-    return Workspace(root=root, config=config, projects=projects)
+    duplicates = tuple(Duplicate(name, tuple(found)) for name, found in shared.items())
+    return Workspace(root=root, config=config, projects=projects), duplicates
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Discover and parse every project of the repository at `root`; two projects with one name raise."""
+    workspace, duplicates = discover(root)
+    if duplicates:
+        first = duplicates[0]
+        raise DuplicateProject(first.name, first.paths[0], first.paths[1])
+    return workspace

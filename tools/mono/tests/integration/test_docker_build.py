@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
 import socket
 import subprocess
 import time
@@ -18,31 +16,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO_ROOT, git
-from tests.integration.conftest import copy_examples, mono
+from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, mono
 
 pytestmark = pytest.mark.integration
-
-BASE_IMAGE = os.environ.get("MONO_BASE_IMAGE", "python:3.11-slim-bookworm")
-
-
-def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=600)
-
-
-@pytest.fixture(scope="module")
-def engine() -> None:
-    """A Docker engine and the base image; in CI their absence is a failure, never a skip."""
-    problem = ""
-    if shutil.which("docker") is None:
-        problem = "no docker client on PATH"
-    elif docker("info", check=False).returncode != 0:
-        problem = "no Docker engine answers (start dockerd)"
-    elif docker("image", "inspect", BASE_IMAGE, check=False).returncode != 0:
-        problem = f"base image {BASE_IMAGE} is missing (tools/build/base-image.sh makes one; set MONO_BASE_IMAGE)"
-    if problem:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Docker tests cannot run in CI: {problem}")
-        pytest.skip(problem)
 
 
 @pytest.fixture(scope="module")
@@ -197,7 +173,7 @@ def test_a_broken_dockerfile_fails_with_the_tail_of_the_build_log(repo: Path, ta
     ("args", "message"),
     [
         (("build", "no-such-app"), "mono: error: no project named or at 'no-such-app'"),
-        (("build", "helloworld"), "mono: error: helloworld is a lib, not an app: only apps have images"),
+        (("build", "helloworld"), "mono: error: helloworld is of kind lib: only apps and models have images"),
         (("build", "flask-app-1", "--push"), "mono: error: --push needs a registry"),
         (("build", "flask-app-1", "--tag", "bad tag"), "mono: error: --tag 'bad tag' is not a valid image tag"),
         (

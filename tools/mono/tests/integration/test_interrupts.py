@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,27 +14,6 @@ from tests.helpers import LAUNCHER
 from tests.integration.conftest import copy_examples, mono
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def stalling_index() -> Iterator[str]:
-    """A package index that accepts connections and never answers: Poetry waits on it forever."""
-    server = socket.create_server(("127.0.0.1", 0))
-    held: list[socket.socket] = []
-
-    def accept() -> None:
-        while True:
-            try:
-                connection, _ = server.accept()
-            except OSError:
-                return
-            held.append(connection)
-
-    threading.Thread(target=accept, daemon=True).start()
-    yield f"http://127.0.0.1:{server.getsockname()[1]}/simple/"
-    server.close()
-    for connection in held:
-        connection.close()
 
 
 def processes_working_in(folder: Path) -> list[str]:

@@ -222,3 +222,11 @@ def test_a_broken_lock_fails_its_install_with_the_log_tail_while_the_others_fini
     assert log.strip().splitlines()[-2] in failure  # the tail of the log is shown
     again = mono("-C", str(examples), "install", "--all")  # with the lock back, it installs
     assert again.returncode == 0, again.stdout + again.stderr
+
+
+def test_the_repository_itself_is_healthy_and_lint_clean() -> None:
+    # The guardrails hold for this repository: ./mono check finds nothing, ./mono lint is clean.
+    checked = mono("check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    linted = mono("lint")
+    assert linted.returncode == 0, linted.stdout + linted.stderr

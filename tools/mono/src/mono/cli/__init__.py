@@ -10,12 +10,16 @@ from pathlib import Path
 import click
 
 from mono import __version__
+from mono.cli.add import add_command
 from mono.cli.build import build_command
+from mono.cli.check import check_command
 from mono.cli.context import Repo, find_root
 from mono.cli.inspect import affected_command, graph_command, list_command
+from mono.cli.lint import lint_command
+from mono.cli.new import new_command
 from mono.cli.run import run_command
 from mono.cli.work import install_command, lock_command, test_command
-from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError
+from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,6 +40,10 @@ for command in (
     test_command,
     run_command,
     build_command,
+    check_command,
+    new_command,
+    add_command,
+    lint_command,
 ):
     cli.add_command(command)
 
@@ -71,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (click.Abort, Interrupted):
         click.echo("mono: interrupted", err=True)
         return Interrupted.exit_code
-    except CommandFailed as error:
+    except (CommandFailed, WorkFailed) as error:
         click.echo(f"mono: error: {error}", err=True)
         if error.tail:
             click.echo(error.tail, err=True)

@@ -33,7 +33,7 @@ def build_command(
     push: bool,
     jobs: int | None,
 ) -> int:
-    """Build the Docker images of the selected apps (with --all or --affected: the apps among them).
+    """Build the Docker images of the selected apps and models (--all/--affected: those among them).
 
     Each image is built from a context outside the repository: the app's files, wheels of its
     internal libraries and its locked third-party wheels, so the build needs no network.
@@ -52,7 +52,7 @@ def build_command(
             check_buildable(workspace, workspace.projects[name])
         projects = chosen
     else:  # --all / --affected: the apps among the selection
-        projects = [name for name in chosen if workspace.projects[name].kind == "app"]
+        projects = [name for name in chosen if workspace.projects[name].kind in {"app", "model"}]
         for name in projects:
             check_buildable(workspace, workspace.projects[name])
     settings = workspace.config.docker

@@ -1,0 +1,168 @@
+"""`mono new` and `mono add` for real: copier, Poetry, uv, pytest and (apps, models) Docker."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import time
+import tomllib
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import LAUNCHER, REPO_ROOT, git
+from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, mono
+from tests.integration.test_interrupts import processes_working_in, wait_for
+
+pytestmark = pytest.mark.integration
+
+KINDS = [
+    ("lib", "geo", ()),
+    ("eng", "etl/clean-sales", ("geo",)),
+    ("eda", "sales/q3-study", ("helloworld",)),
+    ("app", "sales/dashboard", ("helloworld", "geo")),
+    ("model", "sales/forecast", ("geo",)),
+]
+
+
+@pytest.fixture(scope="module")
+def workshop(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return copy_examples(tmp_path_factory.mktemp("new") / "repo", templates=True)
+
+
+def visible_state(repo: Path) -> str:
+    """What git sees in the working tree (ignored files aside) and every folder outside .git/.mono."""
+    status = git(repo, "status", "--porcelain", "--untracked-files=all")
+    folders = sorted(
+        path.relative_to(repo).as_posix()
+        for path in repo.rglob("*")
+        if path.is_dir() and not {".git", ".mono", ".venv"} & set(path.relative_to(repo).parts)
+    )
+    return status + "\n".join(folders)
+
+
+@pytest.mark.parametrize(("kind", "target", "libs"), KINDS, ids=[kind for kind, _, _ in KINDS])
+def test_every_kind_is_made_locked_installed_tested_and_built(
+    workshop: Path, engine: None, kind: str, target: str, libs: tuple[str, ...]
+) -> None:
+    name = target.split("/")[-1]
+    args = ["new", kind, target, *(part for lib in libs for part in ("--lib", lib))]
+    result = mono("-C", str(workshop), *args, env={"MONO_BASE_IMAGE": BASE_IMAGE})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"new {name}: locked" in result.stdout and f"new {name}: tests passed" in result.stdout
+    folder = workshop / (f"{kind}/{target}" if kind != "lib" else f"lib/{target}")
+    assert (folder / "poetry.lock").is_file() and (folder / ".venv/bin/python").exists()
+    answers = (folder / ".copier-answers.yml").read_text()
+    assert f"kind: {kind}" in answers and "_src_path: ../" in answers and "_commit:" in answers
+    assert str(workshop) not in answers  # no absolute path of this machine
+    declared = tomllib.loads((folder / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert set(libs) <= set(declared)
+    if kind in {"app", "model"}:
+        images = [name] if kind == "app" else [f"{name}-predict", f"{name}-train"]
+        for image in images:
+            assert f"{image}:0.1.0" in result.stdout
+            assert docker("image", "inspect", f"{image}:0.1.0", check=False).returncode == 0
+    linted = mono("-C", str(workshop), "lint", name)
+    assert linted.returncode == 0, linted.stdout + linted.stderr
+    git(workshop, "add", "-A")
+    git(workshop, "commit", "-qm", f"new {kind}")
+
+
+def test_the_new_model_trains_in_its_image_and_serves_predictions(workshop: Path, tmp_path: Path) -> None:
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    artifacts.chmod(0o777)  # the image runs as a non-root user
+    docker("run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", "forecast-train:0.1.0")
+    assert (artifacts / "model-1.json").is_file()
+    port = 5000 + os.getpid() % 1000
+    container = docker(
+        "run", "-d", "--network", "host", "-e", f"PORT={port}", "-v", f"{artifacts}:/artifacts",
+        "forecast-predict:0.1.0",
+    ).stdout.strip()  # fmt: skip
+    try:
+        answer: dict[str, object] = {}
+        for _ in range(100):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/predict", data=b'{"x": 6}', headers={"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=2) as response:
+                    answer = json.loads(response.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert answer.get("version") == "1" and 11.5 < float(str(answer.get("y"))) < 12.5, answer
+    finally:
+        docker("rm", "-f", container, check=False)
+
+
+def test_a_failed_new_leaves_the_repository_as_it_was(workshop: Path) -> None:
+    before = visible_state(workshop)
+    unreachable = {"POETRY_PYPI_MIRROR_URL": "http://127.0.0.1:9/simple/"}  # nothing listens on port 9
+    result = mono("-C", str(workshop), "new", "app", "fresh-program/doomed", env=unreachable)
+    assert result.returncode == 1
+    assert "mono: error:" in result.stderr and "poetry" in result.stderr
+    assert visible_state(workshop) == before
+    assert not (workshop / "app/fresh-program").exists()  # the program folder it made is gone too
+
+
+def test_an_interrupted_new_leaves_the_repository_as_it_was(workshop: Path, stalling_index: str) -> None:
+    before = visible_state(workshop)
+    env = {**os.environ, "POETRY_PYPI_MIRROR_URL": stalling_index}
+    env.pop("MONO_ROOT", None)
+    running = subprocess.Popen(
+        ["sh", str(LAUNCHER), "-C", str(workshop), "new", "eng", "other/halted"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+    )  # fmt: skip
+    try:
+        log = workshop / ".mono/logs/new/halted.log"
+        wait_for(lambda: log.is_file() and "poetry --no-ansi lock" in log.read_text(), "the lock to start")
+        time.sleep(0.5)
+        running.send_signal(signal.SIGINT)
+        _, err = running.communicate(timeout=60)
+    finally:
+        if running.poll() is None:
+            os.killpg(running.pid, signal.SIGKILL)
+    assert running.returncode == 130, err
+    assert visible_state(workshop) == before
+    assert processes_working_in(workshop / "eng") == []
+
+
+def test_add_wires_a_library_in_keeps_the_file_and_relocks(workshop: Path) -> None:
+    pyproject = workshop / "app/demo/flask-app-1/pyproject.toml"
+    original = pyproject.read_text()
+    pyproject.write_text(original.replace('"gunicorn>=23.0",', '"gunicorn>=23.0",  # the server in images'))
+    git(workshop, "commit", "-qam", "a comment")
+    result = mono("-C", str(workshop), "add", "geo", "--to", "flask-app-1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "add: flask-app-1 now declares geo; relocked" in result.stdout
+    text = pyproject.read_text()
+    assert '"gunicorn>=23.0",  # the server in images' in text
+    assert 'geo = { path = "../../../lib/geo", develop = true }' in text
+    locked = {package["name"] for package in tomllib.loads((pyproject.parent / "poetry.lock").read_text())["package"]}
+    assert "geo" in locked
+    again = mono("-C", str(workshop), "add", "geo", "--to", "flask-app-1")
+    assert again.returncode == 0 and "nothing to do" in again.stdout
+    not_a_library = mono("-C", str(workshop), "add", "flask-app-1", "--to", "geo")
+    assert not_a_library.returncode == 2 and "not a library" in not_a_library.stderr
+
+
+def test_copier_update_rolls_a_template_change_into_a_project(workshop: Path) -> None:
+    git(workshop, "add", "-A")
+    subprocess.run(["git", "commit", "-qm", "settle"], cwd=workshop, check=False, capture_output=True)
+    template = workshop / "tools/templates/lib/CHANGELOG.md.jinja"
+    template.write_text("# {{ name }}: changes\n")
+    git(workshop, "add", "-A")
+    git(workshop, "commit", "-qm", "templates: a changelog for libraries")
+    copier = REPO_ROOT / ".mono/venv/bin/copier"
+    project = workshop / "lib/geo"
+    result = subprocess.run(
+        [str(copier), "update", "--defaults", "--trust", "--skip-answered"],
+        cwd=project, capture_output=True, text=True, check=False, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert (project / "CHANGELOG.md").read_text() == "# geo: changes\n"
+    assert "_src_path: ../.." in (project / ".copier-answers.yml").read_text()

@@ -1,0 +1,22 @@
+import pytest
+from flask.testing import FlaskClient
+
+from app import app
+
+
+@pytest.fixture
+def client() -> FlaskClient:
+    app.config.update(TESTING=True)
+    return app.test_client()
+
+
+def test_home_page_names_the_app(client: FlaskClient) -> None:
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "<h1>" in response.get_data(as_text=True)
+
+
+def test_health_check(client: FlaskClient) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok"}
