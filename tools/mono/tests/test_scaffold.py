@@ -13,7 +13,7 @@ from mono.scaffold import plan
 from mono.wiring import declare, plan_add
 from mono.workspace import load_workspace
 from tests.conftest import CliRunner
-from tests.helpers import write_tree
+from tests.helpers import REPO_ROOT, write_tree
 
 
 def planned(repo: Path, kind: str, target: str, *libs: str):  # type: ignore[no-untyped-def]
@@ -126,3 +126,11 @@ def test_add_refuses_cycles_and_projects_that_are_not_libraries(repo: Path) -> N
         plan_add(workspace, graph, "web", "study")
     with pytest.raises(MonoError, match="--to 'nope': no such project"):
         plan_add(workspace, graph, "core", "nope")
+
+
+def test_the_app_template_ships_the_example_apps_dockerfile() -> None:
+    # One Dockerfile for apps: the template's must not drift from the one the tests build.
+    template = REPO_ROOT / "tools/templates/app"
+    example = REPO_ROOT / "app/demo/flask-app-1"
+    for name in ("Dockerfile", ".dockerignore"):
+        assert (template / name).read_text() == (example / name).read_text(), name

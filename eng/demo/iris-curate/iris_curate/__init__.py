@@ -1,0 +1,1 @@
+"""Curation of the iris field notes (see iris_curate.task)."""
