@@ -8,6 +8,7 @@ import json
 import socket
 import subprocess
 import time
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -220,3 +221,49 @@ def test_build_sh_still_works_from_any_folder(engine: None, tag: str, tmp_path: 
     assert docker("image", "inspect", f"flask-app-1:{tag}-sh", check=False).returncode == 0
     usage = subprocess.run(["sh", str(script)], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "usage: tools/build/build.sh APP" in usage.stderr
+
+
+def test_the_iris_model_trains_in_its_image_and_its_predict_image_serves_the_artifact(
+    engine: None, tag: str, tmp_path: Path, serve: object
+) -> None:
+    result = mono("build", "iris-classifier", "--tag", tag, "--base-image", BASE_IMAGE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    artifacts.chmod(0o777)  # the images run as a non-root user
+    trained = docker(
+        "run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", f"iris-classifier-train:{tag}"
+    )
+    assert "holdout accuracy" in trained.stdout
+    model = json.loads((artifacts / "model-1.json").read_text())
+    assert model["version"] == "1" and model["trained_on"] == 150
+    port = free_port()
+    container = docker(
+        "run", "-d", "--network", "host", "-e", f"PORT={port}", "-v", f"{artifacts}:/artifacts",
+        f"iris-classifier-predict:{tag}",
+    ).stdout.strip()  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2).close()
+                break
+            except OSError:
+                time.sleep(0.2)
+
+        def post(body: bytes) -> tuple[int, dict[str, object]]:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/predict", data=body, headers={"Content-Type": "application/json"}
+            )
+            try:
+                with urllib.request.urlopen(request, timeout=5) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as refused:
+                return refused.code, json.loads(refused.read())
+
+        setosa = b'{"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}'
+        assert post(setosa) == (200, {"species": "setosa", "version": "1"})
+        status, answer = post(b'{"sepal_length": "long"}')
+        assert status == 400 and "not a number" in str(answer["error"])
+    finally:
+        docker("rm", "-f", container, check=False)

@@ -17,6 +17,7 @@ from mono.cli.context import Repo, find_root
 from mono.cli.inspect import affected_command, graph_command, list_command
 from mono.cli.lint import lint_command
 from mono.cli.new import new_command
+from mono.cli.notebook import kernel_command, notebook_command
 from mono.cli.run import run_command
 from mono.cli.work import install_command, lock_command, test_command
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
@@ -43,6 +44,8 @@ for command in (
     check_command,
     new_command,
     add_command,
+    kernel_command,
+    notebook_command,
     lint_command,
 ):
     cli.add_command(command)
