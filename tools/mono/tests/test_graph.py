@@ -55,8 +55,23 @@ def test_formats(repo: Path) -> None:
     text = render_graph(workspace, graph, "text")
     assert "web -> util" in text.splitlines()
     data = json.loads(render_graph(workspace, graph, "json"))
-    assert {"from": "web", "to": "util"} in data["edges"]
+    assert {"from": "web", "to": "util", "by": "path"} in data["edges"]
     assert {p["name"] for p in data["projects"]} == set(workspace.projects)
     assert '"web" -> "util";' in render_graph(workspace, graph, "dot")
     mermaid = render_graph(workspace, graph, "mermaid")
     assert mermaid.startswith("flowchart LR") and '["web"]' in mermaid and "-->" in mermaid
+
+
+def test_a_dependency_by_version_on_an_internal_library_is_an_edge_marked_as_such(repo: Path) -> None:
+    pyproject = repo / "app/shop/web/pyproject.toml"
+    pyproject.write_text(
+        pyproject.read_text().replace('dependencies = ["util"]', 'dependencies = ["util", "lonely>=0.1,<0.2"]')
+    )
+    workspace = load_workspace(repo)
+    graph = build_graph(workspace)
+    assert workspace.projects["web"].version_dependencies == ("lonely",)
+    assert "lonely" in graph.depends_on["web"] and "web" in graph.with_dependents({"lonely"})
+    assert "web -> lonely (by version), util" in render_graph(workspace, graph, "text")
+    edges = json.loads(render_graph(workspace, graph, "json"))["edges"]
+    assert {"from": "web", "to": "lonely", "by": "version"} in edges
+    assert '"web" -> "lonely" [style=dashed, label=version];' in render_graph(workspace, graph, "dot")

@@ -19,6 +19,7 @@ import re
 import shutil
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from mono.installer import installs_itself
 from mono.poetry import poetry
 from mono.proc import child_environment, run
 from mono.toml import read_toml
-from mono.workspace import Project, Workspace, normalize_name
+from mono.workspace import Project, Workspace, normalize_name, path_closure
 
 # poetry-core stamps wheel entries with this date, so unchanged sources give identical wheels
 # (and Docker reuses the wheels layer).
@@ -76,9 +77,14 @@ def split_export(exported: str) -> tuple[list[str], list[str]]:
     return third_party, local
 
 
-def pin_internal(pyproject: str, versions: dict[str, str]) -> str:
+def exact(version: str) -> str:
+    """The requirement on exactly `version`."""
+    return f"=={version}"
+
+
+def pin_internal(pyproject: str, versions: dict[str, str], constraint: Callable[[str], str] = exact) -> str:
     """The text of a library's pyproject.toml with its internal path dependencies turned into
-    exact version requirements (`core==0.1.0`), comments and layout kept."""
+    version requirements (by default exact: `core==0.1.0`), comments and layout kept."""
     document = tomlkit.parse(pyproject)
     project = document.get("project")
     if isinstance(project, Table) and isinstance(project.get("dependencies"), Array):
@@ -87,7 +93,7 @@ def pin_internal(pyproject: str, versions: dict[str, str]) -> str:
             match = _NAME.match(str(requirement))
             if match and normalize_name(match.group(1)) in versions:
                 name, extras, marker = match.group(1), match.group(2) or "", match.group(4) or ""
-                dependencies[index] = f"{name}{extras}=={versions[normalize_name(name)]}{marker}"
+                dependencies[index] = f"{name}{extras}{constraint(versions[normalize_name(name)])}{marker}"
     tool = document.get("tool")
     poetry_table = tool.get("poetry") if isinstance(tool, Table) else None
     table = poetry_table.get("dependencies") if isinstance(poetry_table, Table) else None
@@ -98,13 +104,13 @@ def pin_internal(pyproject: str, versions: dict[str, str]) -> str:
                 if pep621:
                     del table[key]  # [project].dependencies now says it all
                 else:
-                    table[key] = f"=={versions[normalize_name(key)]}"
+                    table[key] = constraint(versions[normalize_name(key)])
     return tomlkit.dumps(document)
 
 
 def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
     """Copy (or build, then cache) the project's wheel into `target`."""
-    internal = sorted(graph.with_dependencies({library.name}) - {library.name})
+    internal = sorted(path_closure(workspace, library.name))
     versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
     key = digest_paths(workspace.root, [library.path]) + "-" + "-".join(f"{n}{v}" for n, v in sorted(versions.items()))
     cached = workspace.root / ".mono" / "cache" / "wheels" / library.name / re.sub(r"[^\w.-]", "_", key)[:80]
@@ -145,7 +151,7 @@ def assemble(
     poetry(["export", "--format", "requirements.txt", "--output", str(exported)], workspace.root, source, log)
     third_party, local = split_export(exported.read_text(encoding="utf-8"))
     exported.unlink()
-    internal = sorted(graph.with_dependencies({name}) - {name})
+    internal = sorted(path_closure(workspace, name))
     unknown = sorted(set(map(normalize_name, local)) - set(internal))
     if unknown:
         raise MonoError(

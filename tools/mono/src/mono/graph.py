@@ -75,23 +75,40 @@ def build_graph(workspace: Workspace) -> Graph:
 def render_graph(workspace: Workspace, graph: Graph, fmt: GraphFormat) -> str:
     """The graph as text, JSON, Graphviz dot or a Mermaid flowchart."""
     order = graph.order()
+
+    def by_version(name: str, dep: str) -> bool:
+        project = workspace.projects.get(name)
+        return project is not None and dep in project.version_dependencies
+
     if fmt == "json":
         nodes = [workspace.projects[name].as_json() for name in order]
-        edges = [{"from": name, "to": dep} for name in order for dep in graph.depends_on[name]]
+        edges = [
+            {"from": name, "to": dep, "by": "version" if by_version(name, dep) else "path"}
+            for name in order
+            for dep in graph.depends_on[name]
+        ]
         return json.dumps({"projects": nodes, "edges": edges}, indent=2)
     if fmt == "dot":
         lines = ["digraph mono {", "  rankdir=LR;"]
         lines += [f'  "{name}" [label="{name}\\n{workspace.projects[name].kind}"];' for name in order]
-        lines += [f'  "{name}" -> "{dep}";' for name in order for dep in graph.depends_on[name]]
+        lines += [
+            f'  "{name}" -> "{dep}"{" [style=dashed, label=version]" if by_version(name, dep) else ""};'
+            for name in order
+            for dep in graph.depends_on[name]
+        ]
         return "\n".join([*lines, "}"])
     if fmt == "mermaid":
         ids = {name: f"n{index}" for index, name in enumerate(order)}
         lines = ["flowchart LR"]
         lines += [f'  {ids[name]}["{name}"]' for name in order]
-        lines += [f"  {ids[name]} --> {ids[dep]}" for name in order for dep in graph.depends_on[name]]
+        lines += [
+            f"  {ids[name]} {'-. version .->' if by_version(name, dep) else '-->'} {ids[dep]}"
+            for name in order
+            for dep in graph.depends_on[name]
+        ]
         return "\n".join(lines)
     lines = []
     for name in order:
-        dependencies = graph.depends_on[name]
-        lines.append(f"{name} -> {', '.join(dependencies)}" if dependencies else name)
+        shown = [f"{dep} (by version)" if by_version(name, dep) else dep for dep in graph.depends_on[name]]
+        lines.append(f"{name} -> {', '.join(shown)}" if shown else name)
     return "\n".join(lines)

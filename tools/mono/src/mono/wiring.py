@@ -112,3 +112,36 @@ def _path(graph: Graph, start: str, goal: str) -> list[str]:
         if goal in graph.with_dependencies({step}):
             return [start, *_path(graph, step, goal)]
     return [start, goal]
+
+
+def declare_published(text: str, library: str, version: str, repository: str, simple_url: str) -> str:
+    """`text` with `library` declared by version (^version) from the named repository, which is
+    added as an explicit Poetry source (used only for what names it) when it is not there."""
+    from mono.publish import caret
+
+    document = tomlkit.parse(text)
+    if normalize_name(library) in _declared(document):
+        raise MonoError(f"{library} is declared already", "remove it first to switch it to a published version")
+    project = document.get("project")
+    if isinstance(project, Table) and "name" in project:
+        dependencies = project.get("dependencies")
+        if not isinstance(dependencies, Array):
+            dependencies = tomlkit.array()
+            project["dependencies"] = dependencies
+        dependencies.append(f"{library}{caret(version)}")
+        entry = f'x = {{ source = "{repository}" }}'
+    else:
+        entry = f'x = {{ version = "^{version}", source = "{repository}" }}'
+    tool = document.setdefault("tool", tomlkit.table(is_super_table=True))
+    poetry = tool.setdefault("poetry", tomlkit.table(is_super_table=True))
+    poetry.setdefault("dependencies", tomlkit.table())[library] = tomlkit.parse(entry)["x"]
+    sources = poetry.get("source")
+    if not isinstance(sources, list) or not any(source.get("name") == repository for source in sources):
+        source = tomlkit.table()
+        source.update({"name": repository, "url": simple_url, "priority": "explicit"})
+        if isinstance(sources, list):
+            sources.append(source)
+        else:
+            poetry["source"] = tomlkit.aot()
+            poetry["source"].append(source)
+    return tomlkit.dumps(document)

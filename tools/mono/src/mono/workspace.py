@@ -46,6 +46,9 @@ class Project:
     path_dependencies: tuple[PathDependency, ...]
     has_lock: bool
     test_inputs: tuple[str, ...] = ()  # repo-relative paths its tests see beyond its own libraries
+    # Internal projects it depends on by version (published to an index), not by path; also in
+    # depends_on, so the graph and `affected` still follow them.
+    version_dependencies: tuple[str, ...] = ()
 
     def directory(self, root: Path) -> Path:
         """The project's folder on disk."""
@@ -58,6 +61,7 @@ class Project:
             "path": self.path,
             "kind": self.kind,
             "depends_on": list(self.depends_on),
+            "depends_on_by_version": list(self.version_dependencies),
             "version": self.version,
             "style": self.style,
             "has_lock": self.has_lock,
@@ -87,6 +91,7 @@ class _Parsed:
     path_dependencies: tuple[PathDependency, ...]
     has_lock: bool
     test_inputs: tuple[str, ...]
+    declared: frozenset[str]  # every dependency name it declares (normalised), path or not
 
 
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
@@ -145,6 +150,20 @@ def _path_dependencies(
     return tuple(found[key] for key in sorted(found))
 
 
+_REQUIREMENT_NAME = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def _declared_names(data: dict[str, Any]) -> frozenset[str]:
+    names = set()
+    for requirement in table(data, "project").get("dependencies") or []:
+        match = _REQUIREMENT_NAME.match(str(requirement))
+        if match:
+            names.add(normalize_name(match.group(1)))
+    for dependencies in _dependency_tables(data):
+        names |= {normalize_name(name) for name in dependencies if name != "python"}
+    return frozenset(names)
+
+
 def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...]:
     where = f"{shown_as} [tool.mono] test-inputs"
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -187,6 +206,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
         version=version if isinstance(version, str) else None,
         path_dependencies=_path_dependencies(data, path, shown_as, root, known),
         has_lock=(folder / "poetry.lock").is_file(),
+        declared=_declared_names(data),
     )
 
 
@@ -226,22 +246,37 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
         else:
             by_name[item.name] = item
     name_at = {item.path: item.name for item in parsed}
-    projects = {
-        item.name: Project(
+    projects = {}
+    for item in by_name.values():
+        by_path = {name_at[dep.target] for dep in item.path_dependencies if dep.target in name_at}
+        by_version = {name for name in item.declared if name in by_name and name not in by_path} - {item.name}
+        projects[item.name] = Project(
             name=item.name,
             path=item.path,
             kind=item.kind,
             style=item.style,
             version=item.version,
-            depends_on=tuple(sorted({name_at[dep.target] for dep in item.path_dependencies if dep.target in name_at})),
+            depends_on=tuple(sorted(by_path | by_version)),
             path_dependencies=item.path_dependencies,
             has_lock=item.has_lock,
             test_inputs=item.test_inputs,
+            version_dependencies=tuple(sorted(by_version)),
         )
-        for item in by_name.values()
-    }
     duplicates = tuple(Duplicate(name, tuple(found)) for name, found in shared.items())
     return Workspace(root=root, config=config, projects=projects), duplicates
+
+
+def path_closure(workspace: Workspace, name: str) -> set[str]:
+    """The internal projects `name` reaches through path dependencies (itself excluded): what an
+    image of it must carry; dependencies by version come from an index instead."""
+    seen: set[str] = set()
+    pending = [name]
+    while pending:
+        project = workspace.projects[pending.pop()]
+        for dependency in set(project.depends_on) - set(project.version_dependencies) - seen:
+            seen.add(dependency)
+            pending.append(dependency)
+    return seen - {name}
 
 
 def load_workspace(root: Path) -> Workspace:

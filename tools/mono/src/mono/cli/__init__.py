@@ -13,11 +13,13 @@ from mono import __version__
 from mono.cli.add import add_command
 from mono.cli.build import build_command
 from mono.cli.check import check_command
+from mono.cli.ci import ci_group
 from mono.cli.context import Repo, find_root
 from mono.cli.inspect import affected_command, graph_command, list_command
 from mono.cli.lint import lint_command
 from mono.cli.new import new_command
 from mono.cli.notebook import kernel_command, notebook_command
+from mono.cli.publish import publish_command, version_command
 from mono.cli.run import run_command
 from mono.cli.work import install_command, lock_command, test_command
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
@@ -46,7 +48,10 @@ for command in (
     add_command,
     kernel_command,
     notebook_command,
+    publish_command,
+    version_command,
     lint_command,
+    ci_group,
 ):
     cli.add_command(command)
 

@@ -11,8 +11,11 @@ from mono.cli.work import say_waiting
 @click.command("add")
 @click.argument("library", metavar="LIB")
 @click.option("--to", "target", metavar="PROJECT", required=True, help="The project that gets the library.")
+@click.option("--published", is_flag=True, help="Depend on LIB's published version (^VERSION) instead of its path.")
+@click.option("--repository", "-r", "repository_name", default="internal", show_default=True,
+              help="With --published: Poetry's name of the repository LIB is published to.")  # fmt: skip
 @click.pass_obj
-def add_command(repo: Repo, library: str, target: str) -> int:
+def add_command(repo: Repo, library: str, target: str, published: bool, repository_name: str) -> int:
     """Declare library LIB in PROJECT's pyproject.toml (both tables, formatting kept), and relock.
 
     The libraries LIB uses are declared too, and so are all of them in the projects that use
@@ -27,6 +30,8 @@ def add_command(repo: Repo, library: str, target: str) -> int:
     from mono.workspace import load_workspace
 
     workspace, graph = repo.load()
+    if published:
+        return _add_published(repo, library, target, repository_name)
     edits = plan_add(workspace, graph, library, target)
     if not edits:
         click.echo(f"add: {target} declares {library} already; nothing to do")
@@ -46,4 +51,39 @@ def add_command(repo: Repo, library: str, target: str) -> int:
             raise
     for edit in edits:
         click.echo(f"add: {edit.project} now declares {', '.join(edit.added)}; relocked")
+    return 0
+
+
+def _add_published(repo: Repo, library: str, target: str, repository_name: str) -> int:
+    """Declare LIB by version from the repository (no path), then relock PROJECT."""
+    from mono import tasks
+    from mono.errors import MonoError
+    from mono.graph import build_graph
+    from mono.publish import published_versions, repository
+    from mono.runner import log_path
+    from mono.state import exclusive
+    from mono.wiring import declare_published, plan_add
+    from mono.workspace import load_workspace, normalize_name
+
+    workspace, graph = repo.load()
+    plan_add(workspace, graph, library, target)  # the same refusals: unknown, not a library, a cycle
+    lib = workspace.projects[normalize_name(library)]
+    project = workspace.projects[normalize_name(target)]
+    index = repository(workspace.root, repository_name)
+    version = lib.version or ""
+    if version not in published_versions(index, lib.name):
+        raise MonoError(f"{lib.name} {version} is not published on {index.name!r}", f"./mono publish {lib.name}")
+    pyproject = project.directory(workspace.root) / "pyproject.toml"
+    original = pyproject.read_text(encoding="utf-8")
+    with exclusive(workspace.root, "mono add", say_waiting):
+        try:
+            pyproject.write_text(
+                declare_published(original, lib.name, version, index.name, index.simple_url), encoding="utf-8"
+            )
+            changed = load_workspace(workspace.root)
+            tasks.lock(changed, build_graph(changed), project.name, log_path(workspace.root, "lock", project.name))
+        except BaseException:
+            pyproject.write_text(original, encoding="utf-8")
+            raise
+    click.echo(f"add: {project.name} now uses {lib.name} {version} from {index.name!r} (by version); relocked")
     return 0
