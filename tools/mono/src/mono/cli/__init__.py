@@ -30,7 +30,8 @@ from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkF
 @click.version_option(__version__, prog_name="mono")
 @click.pass_context
 def cli(context: click.Context, directory: str | None) -> None:
-    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build."""
+    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
+    new, add, check, lint, kernel, notebook, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
 
 
