@@ -90,3 +90,10 @@ def stalling_index() -> Iterator[str]:
     server.close()
     for connection in held:
         connection.close()
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now (on 127.0.0.1)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import socket
 import subprocess
 import time
 import urllib.error
@@ -17,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO_ROOT, git
-from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, mono
+from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, free_port, mono
 
 pytestmark = pytest.mark.integration
 
@@ -49,12 +48,6 @@ def tree_digest(root: Path) -> dict[str, str]:
         if path.is_file() and relative.parts[0] not in {".git", ".mono"}:
             found[relative.as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
     return found
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture

@@ -17,14 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import LAUNCHER
+from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_for_page(url: str, process: subprocess.Popen[str], seconds: float = 300) -> str:
