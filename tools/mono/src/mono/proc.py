@@ -71,6 +71,8 @@ def run(
                 stdin=subprocess.DEVNULL,
                 stdout=sink if sink is not None else subprocess.PIPE,
                 stderr=subprocess.STDOUT,
+                # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command.
+                process_group=0,
             )
         except FileNotFoundError as error:
             raise MonoError(f"cannot run '{argv[0]}': not found", "is it installed and on PATH?") from error
@@ -104,32 +106,36 @@ def _no_file() -> Iterator[None]:
     yield None
 
 
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
+def _signal_group(process: subprocess.Popen[bytes], number: int) -> None:
+    # Each command runs in its own process group, so its helpers (Poetry starts Pythons of its
+    # own, pytest its workers) stop with it.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, number)
+
+
+def _stop_all_of(processes: list[subprocess.Popen[bytes]]) -> None:
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    for process in processes:
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _signal_group(process, signal.SIGKILL)
             process.wait()
+        _signal_group(process, signal.SIGKILL)  # what the command left behind in its group
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    _stop_all_of([process])
 
 
 def stop_all() -> None:
-    """Terminate every command still running (after Ctrl-C), then kill what does not stop.
-
-    From then on no new command starts in this process.
-    """
+    """Terminate every command still running (after Ctrl-C), with whatever it started, then kill
+    what does not stop. From then on no new command starts in this process."""
     with _running_lock:
         _stopping.set()
         processes = list(_running)
-    for process in processes:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-    for process in processes:
-        try:
-            process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    _stop_all_of(processes)
 
 
 def tool_executable(name: str) -> str:

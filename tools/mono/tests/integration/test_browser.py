@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER
-from tests.integration.conftest import free_port
+from tests.helpers import LAUNCHER, REPO_ROOT
+from tests.integration.conftest import IGNORED, copy_examples, free_port
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +36,18 @@ def chromium() -> str:
     return found
 
 
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the apps and their libraries: `./mono run` installs, which must not wait for the
+    work lock that `./mono test` holds on this repository."""
+    root = tmp_path_factory.mktemp("site") / "repo"
+    for folder in ("app/demo/iris-explorer", "lib/iris-data"):
+        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORED)
+    return copy_examples(root)
+
+
 @pytest.fixture
-def served() -> Iterator[object]:
+def served(site: Path) -> Iterator[object]:
     """`./mono run APP` on a free port; yields a function that starts one and returns its URL."""
     running: list[subprocess.Popen[bytes]] = []
 
@@ -46,9 +56,12 @@ def served() -> Iterator[object]:
         env = {**os.environ, "PORT": str(port)}
         env.pop("MONO_ROOT", None)
         process = subprocess.Popen(
-            ["sh", str(LAUNCHER), "run", app], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            ["sh", str(LAUNCHER), "-C", str(site), "run", app],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             start_new_session=True,
-        )  # fmt: skip
+        )
         running.append(process)
         url = f"http://127.0.0.1:{port}/"
         for _ in range(300):

@@ -69,7 +69,8 @@ def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(tmp_path: Path
             os.killpg(running.pid, signal.SIGKILL)
     assert running.returncode == 130, out + err
     assert "mono: interrupted" in err and "Traceback" not in err
-    assert processes_working_in(repo) == []  # Poetry was stopped, not left behind
+    # Poetry was stopped, with the Pythons it had started, not left behind.
+    wait_for(lambda: processes_working_in(repo) == [], "every process in the repository to end", timeout=2)
     assert {path: path.read_bytes() for path in repo.rglob("poetry.lock")} == locks
     assert not (repo / ".mono/state/locked/helloworld").exists()
     # A rerun with the real index locks what the interrupted run did not.
