@@ -60,6 +60,9 @@ def new_command(repo: Repo, kind: str, target: str, libs: tuple[str, ...], no_bu
         folder = scaffold.create(workspace, request, log, finish_in_place, say)
     relative = folder.relative_to(workspace.root).as_posix()
     click.echo(f"created {relative}; next: ./mono {'run' if kind == 'app' else 'test'} {request.name}")
+    if kind == "app" and (workspace.root / "infra/tf/gcp/variables.tf").is_file():
+        # The infrastructure deploys every app; the tool's tests keep the two in step.
+        click.echo(f'to deploy it: add "{request.name}" = {{}} to apps in infra/tf/gcp/variables.tf (docs/infra.md)')
     return 0
 
 
