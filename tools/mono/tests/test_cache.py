@@ -59,3 +59,17 @@ def test_test_inputs_may_not_leave_the_repository(repo: Path) -> None:
     )
     with pytest.raises(InvalidPyproject, match="leaves the repository"):
         load_workspace(repo)
+
+
+def test_the_settings_a_suite_names_in_test_env_are_part_of_its_cache_key(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pyproject = repo / "lib/core/pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.mono]\ntest-env = ["BASE_IMAGE"]\n')
+    monkeypatch.delenv("BASE_IMAGE", raising=False)
+    workspace = load_workspace(repo)
+    graph = build_graph(workspace)
+    without = suite_inputs_key(workspace, graph, "core")
+    monkeypatch.setenv("BASE_IMAGE", "local/python:3.11")
+    assert suite_inputs_key(workspace, graph, "core") != without
+    assert suite_inputs_key(workspace, graph, "util") == suite_inputs_key(workspace, graph, "util")

@@ -109,7 +109,7 @@ def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOpt
         context = assemble(workspace, graph, name, Path(scratch) / "context", platform, log)
         for spec in image_specs(workspace, project):
             tags = image_tags(workspace, project, options, spec.name)
-            command = ["build", "--network", "none", "--build-arg", f"BASE_IMAGE={options.base_image}"]
+            command = ["build", "--network", "none", "--force-rm", "--build-arg", f"BASE_IMAGE={options.base_image}"]
             command += ["--file", str(context.folder / spec.dockerfile)]
             command += ["--label", f"org.opencontainers.image.title={spec.name}"]
             if project.version:

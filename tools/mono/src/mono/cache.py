@@ -65,4 +65,9 @@ def suite_inputs_key(workspace: Workspace, graph: Graph, name: str) -> str:
     paths += list(workspace.projects[name].test_inputs)
     paths += global_paths(workspace)
     python = f"{sys.version_info.major}.{sys.version_info.minor}"
-    return f"{python}:{digest_paths(workspace.root, paths)}"
+    key = digest_paths(workspace.root, paths)
+    settings = workspace.projects[name].test_env
+    if settings:  # the values are hashed in: a run with other settings is another run
+        seen = "\0".join(f"{variable}={os.environ.get(variable, '')}" for variable in settings)
+        key = hashlib.sha256(f"{key}\0{seen}".encode()).hexdigest()
+    return f"{python}:{key}"

@@ -15,7 +15,7 @@ from mono.toml import read_toml, table
 
 Style = Literal["pep621", "poetry1"]
 
-_PROJECT_SETTINGS = {"kind", "test-inputs"}
+_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env"}
 
 
 def normalize_name(name: str) -> str:
@@ -49,6 +49,8 @@ class Project:
     # Internal projects it depends on by version (published to an index), not by path; also in
     # depends_on, so the graph and `affected` still follow them.
     version_dependencies: tuple[str, ...] = ()
+    # Environment variables whose values change what its tests do (part of the test cache key).
+    test_env: tuple[str, ...] = ()
 
     def directory(self, root: Path) -> Path:
         """The project's folder on disk."""
@@ -92,6 +94,7 @@ class _Parsed:
     has_lock: bool
     test_inputs: tuple[str, ...]
     declared: frozenset[str]  # every dependency name it declares (normalised), path or not
+    test_env: tuple[str, ...]
 
 
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
@@ -164,6 +167,12 @@ def _declared_names(data: dict[str, Any]) -> frozenset[str]:
     return frozenset(names)
 
 
+def _test_env(value: Any, shown_as: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise InvalidPyproject(f"{shown_as} [tool.mono] test-env", "must be a list of environment variable names")
+    return tuple(sorted(set(value)))
+
+
 def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...]:
     where = f"{shown_as} [tool.mono] test-inputs"
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -207,6 +216,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
         path_dependencies=_path_dependencies(data, path, shown_as, root, known),
         has_lock=(folder / "poetry.lock").is_file(),
         declared=_declared_names(data),
+        test_env=_test_env(settings.get("test-env", []), shown_as),
     )
 
 
@@ -261,6 +271,7 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
             has_lock=item.has_lock,
             test_inputs=item.test_inputs,
             version_dependencies=tuple(sorted(by_version)),
+            test_env=item.test_env,
         )
     duplicates = tuple(Duplicate(name, tuple(found)) for name, found in shared.items())
     return Workspace(root=root, config=config, projects=projects), duplicates

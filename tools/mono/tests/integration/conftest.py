@@ -55,20 +55,35 @@ def docker(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     return subprocess.run(["docker", *args], capture_output=True, text=True, check=check, timeout=600)
 
 
+def docker_problem() -> str:
+    """Why images cannot be built here ('' when they can)."""
+    if shutil.which("docker") is None:
+        return "no docker client on PATH"
+    if docker("info", check=False).returncode != 0:
+        return "no Docker engine answers (start dockerd)"
+    if docker("image", "inspect", BASE_IMAGE, check=False).returncode != 0:
+        return f"base image {BASE_IMAGE} is missing (tools/build/base-image.sh makes one; set MONO_BASE_IMAGE)"
+    return ""
+
+
 @pytest.fixture(scope="module")
 def engine() -> None:
     """A Docker engine and the base image; in CI their absence is a failure, never a skip."""
-    problem = ""
-    if shutil.which("docker") is None:
-        problem = "no docker client on PATH"
-    elif docker("info", check=False).returncode != 0:
-        problem = "no Docker engine answers (start dockerd)"
-    elif docker("image", "inspect", BASE_IMAGE, check=False).returncode != 0:
-        problem = f"base image {BASE_IMAGE} is missing (tools/build/base-image.sh makes one; set MONO_BASE_IMAGE)"
+    problem = docker_problem()
     if problem:
         if os.environ.get("CI") == "true":
             pytest.fail(f"Docker tests cannot run in CI: {problem}")
         pytest.skip(problem)
+
+
+@pytest.fixture(scope="module")
+def can_build() -> bool:
+    """True when images can be built; False on a machine without Docker (never in CI: there a
+    missing engine or base image is a failure). For tests whose other checks do not need it."""
+    problem = docker_problem()
+    if problem and os.environ.get("CI") == "true":
+        pytest.fail(f"Docker tests cannot run in CI: {problem}")
+    return not problem
 
 
 @pytest.fixture

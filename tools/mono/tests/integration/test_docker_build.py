@@ -93,6 +93,8 @@ def test_the_image_serves_the_library_greeting_as_non_root_and_holds_no_poetry_o
     assert callable(serve)
     container, port = serve(image)
     assert "Hello world christopher" in page(port)
+    logs = docker("logs", container)
+    assert "[ERROR]" not in logs.stdout + logs.stderr, logs.stdout + logs.stderr  # e.g. no home for its socket
     # The server (PID 1, gunicorn's master) is not root.
     assert docker("exec", container, "stat", "-c", "%u", "/proc/1").stdout.strip() == "10001"
     assert docker("exec", container, "id", "-u").stdout.strip() == "10001"
