@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from mono.build import BuildOptions, base_image_choice, check_buildable, check_tag, image_tags
-from mono.buildcontext import pin_internal, split_export
+from mono.buildcontext import copy_project_files, pin_internal, split_export
 from mono.docker import ImagePlatform
 from mono.errors import ConfigError, MonoError
 from mono.workspace import load_workspace
-from tests.helpers import git
+from tests.helpers import git, write_tree
 
 EXPORTED = """\
 -e file:///repo/lib/helloworld ; python_version >= "3.11" and python_version < "4.0"
@@ -120,3 +120,13 @@ def test_docker_settings_are_checked(repo: Path) -> None:
     (repo / "pyproject.toml").write_text('[tool.mono.docker]\nregistery = "x"\n')
     with pytest.raises(ConfigError, match="did you mean 'registry'"):
         load_workspace(repo)
+
+
+def test_only_files_git_keeps_go_into_a_copy(repo: Path, tmp_path: Path) -> None:
+    write_tree(repo, {"lib/core/.gitignore": ".env\nnotes/\n", "lib/core/.env": "TOKEN=secret\n",
+                      "lib/core/notes/n.txt": "x\n", "lib/core/core/new.py": "NEW = 1\n"})  # fmt: skip
+    workspace = load_workspace(repo)
+    copy_project_files(workspace, repo / "lib/core", tmp_path / "copy")
+    copied = {p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*") if p.is_file()}
+    assert "core/new.py" in copied and "pyproject.toml" in copied  # new files count, tracked ones too
+    assert ".env" not in copied and "notes/n.txt" not in copied

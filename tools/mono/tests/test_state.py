@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from mono.state import exclusive, read_stamp, write_stamp
+from mono.state import all_or_nothing, exclusive, read_stamp, write_stamp
 
 HOLDER = """
 import sys, time
@@ -61,3 +61,20 @@ def test_a_damaged_stamp_is_discarded_with_a_warning(
     assert read_stamp(stamp) is None
     assert "discarded a damaged state file" in caplog.text and str(stamp) in caplog.text
     assert not stamp.exists()
+
+
+def test_all_or_nothing_puts_every_pyproject_and_lock_back_and_forgets_the_records(tmp_path: Path) -> None:
+    one, two = tmp_path / "lib/one", tmp_path / "app/two"
+    for folder in (one, two):
+        folder.mkdir(parents=True)
+        (folder / "pyproject.toml").write_text("before\n")
+    (one / "poetry.lock").write_text("old lock\n")
+    record = tmp_path / ".mono/state/locked/two"
+    with pytest.raises(RuntimeError), all_or_nothing(tmp_path, {"one": one, "two": two}):
+        (one / "pyproject.toml").write_text("after\n")
+        (one / "poetry.lock").write_text("new lock\n")
+        (two / "poetry.lock").write_text("a first lock\n")
+        write_stamp(record, "inputs lock")
+        raise RuntimeError("the second relock failed")
+    assert (one / "pyproject.toml").read_text() == "before\n" and (one / "poetry.lock").read_text() == "old lock\n"
+    assert not (two / "poetry.lock").exists() and not record.exists()

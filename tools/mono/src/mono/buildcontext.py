@@ -15,6 +15,8 @@ temporary copies, and built wheels are cached under .mono/cache keyed by their s
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import re
 import shutil
 import sys
@@ -108,28 +110,47 @@ def pin_internal(pyproject: str, versions: dict[str, str], constraint: Callable[
     return tomlkit.dumps(document)
 
 
+def copy_project_files(workspace: Workspace, source: Path, target: Path) -> None:
+    """Copy the files of `source` that git would keep (tracked, or new and not ignored) to
+    `target`: a git-ignored `.env`, `dist/` or notebook output never reaches an image or a
+    published package. Outside a git work tree, every file but caches and environments."""
+    listed = run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."],
+        cwd=source, env=child_environment(), log=None, check=False,
+    )  # fmt: skip
+    if listed.returncode != 0:
+        shutil.copytree(source, target, ignore=_ignore, dirs_exist_ok=True)
+        return
+    for relative in filter(None, listed.output.split("\0")):
+        origin = source / relative
+        if not origin.is_file() or any(part in SKIPPED_FOLDERS for part in Path(relative).parts):
+            continue  # deleted in the work tree, or a cache that happens to be tracked
+        destination = target / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(origin, destination)
+
+
 def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
     """Copy (or build, then cache) the project's wheel into `target`."""
     internal = sorted(path_closure(workspace, library.name))
     versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
-    key = digest_paths(workspace.root, [library.path]) + "-" + "-".join(f"{n}{v}" for n, v in sorted(versions.items()))
-    cached = workspace.root / ".mono" / "cache" / "wheels" / library.name / re.sub(r"[^\w.-]", "_", key)[:80]
+    pins = "\0".join(f"{name}={version}" for name, version in sorted(versions.items()))
+    key = hashlib.sha256(f"{digest_paths(workspace.root, [library.path])}\0{pins}".encode()).hexdigest()
+    cached = workspace.root / ".mono" / "cache" / "wheels" / library.name / key
     if not any(cached.glob("*.whl")):
-        with tempfile.TemporaryDirectory(prefix=f"mono-wheel-{library.name}-") as scratch:
-            copy = Path(scratch) / library.name
-            shutil.copytree(library.directory(workspace.root), copy, ignore=_ignore)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        # Built in a folder of its own, then renamed into place in one step: parallel builds that
+        # need the same library each build it, and the first rename wins (the wheels are equal).
+        with tempfile.TemporaryDirectory(prefix=f".{library.name}-", dir=cached.parent) as scratch:
+            copy = Path(scratch) / "source"
+            copy_project_files(workspace, library.directory(workspace.root), copy)
             pyproject = copy / "pyproject.toml"
             pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), versions), encoding="utf-8")
             built = Path(scratch) / "dist"
             poetry(["build", "--format", "wheel", "--output", str(built)], workspace.root, copy, log,
                    extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})  # fmt: skip
-            staging = cached.with_name(cached.name + ".partial")
-            shutil.rmtree(staging, ignore_errors=True)
-            staging.mkdir(parents=True)
-            for wheel in built.glob("*.whl"):
-                shutil.copy2(wheel, staging / wheel.name)
-            shutil.rmtree(cached, ignore_errors=True)
-            staging.rename(cached)
+            with contextlib.suppress(FileExistsError, OSError):
+                built.rename(cached)  # fails when another build got there first: theirs is used
     for wheel in cached.glob("*.whl"):
         shutil.copy2(wheel, target / wheel.name)
 
@@ -140,10 +161,8 @@ def assemble(
     """Fill `folder` (empty, outside the repository) with the build context of app `name`."""
     app = workspace.projects[name]
     source = app.directory(workspace.root)
-    shutil.copytree(source, folder, ignore=_ignore, dirs_exist_ok=True)
+    copy_project_files(workspace, source, folder)
     extras = folder / ".mono"
-    if extras.exists():
-        raise MonoError(f"{app.path}/.mono exists", "the build context keeps its own files under .mono/; rename it")
     wheels, wheelhouse = extras / "wheels", extras / "wheelhouse"
     wheels.mkdir(parents=True)
     wheelhouse.mkdir()

@@ -138,6 +138,11 @@ def stop_all() -> None:
     _stop_all_of(processes)
 
 
+def reset_stop() -> None:
+    """Allow commands again (a new CLI invocation in the same process, e.g. in tests)."""
+    _stopping.clear()
+
+
 def tool_executable(name: str) -> str:
     """A program installed with this tool (in .mono/venv, beside its Python), else from PATH."""
     beside = Path(sys.executable).parent / name

@@ -17,7 +17,6 @@ from __future__ import annotations
 import html.parser
 import os
 import re
-import shutil
 import tempfile
 import urllib.error
 import urllib.request
@@ -28,7 +27,7 @@ import tomlkit
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 
-from mono.buildcontext import pin_internal
+from mono.buildcontext import copy_project_files, pin_internal
 from mono.errors import MonoError
 from mono.poetry import poetry
 from mono.workspace import Project, Workspace, normalize_name
@@ -51,6 +50,8 @@ def _variable(name: str) -> str:
 
 def repository(root: Path, name: str) -> Repository:
     """The repository called `name`, from Poetry's settings; one line (exit 2) when unknown."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise MonoError(f"--repository {name!r} is not a repository name", "letters, digits, '-', '_' and '.'")
     upload = os.environ.get(f"POETRY_REPOSITORIES_{_variable(name)}_URL")
     if not upload:
         result = poetry(["config", f"repositories.{name}.url"], root, root, None, check=False)
@@ -102,6 +103,22 @@ def published_versions(index: Repository, name: str) -> set[str]:
     return versions
 
 
+def is_published(version: str, versions: set[str]) -> bool:
+    """True when `version` is among `versions`, compared as versions (1.0.0-rc1 == 1.0.0rc1)."""
+    try:
+        wanted = Version(version)
+    except InvalidVersion:
+        return version in versions
+    return any(_same(wanted, other) for other in versions)
+
+
+def _same(wanted: Version, other: str) -> bool:
+    try:
+        return Version(other) == wanted
+    except InvalidVersion:
+        return False
+
+
 def caret(version: str) -> str:
     """Poetry's ^VERSION as a PEP 440 range: `0.3.1` -> `>=0.3.1,<0.4.0`, `1.2.0` -> `>=1.2.0,<2.0.0`."""
     parsed = Version(version)
@@ -134,13 +151,13 @@ def publish(workspace: Workspace, library: Project, index: Repository, log: Path
     if library.kind != "lib":
         raise MonoError(f"{library.name} is of kind {library.kind}: only libraries are published")
     version = library.version or ""
-    if version in published_versions(index, library.name):
+    if is_published(version, published_versions(index, library.name)):
         raise MonoError(
             f"{library.name} {version} is published on {index.name!r} already",
             f"bump it first: ./mono version {library.name} patch",
         )
     internal = _internal_dependencies(workspace, library)
-    missing = [f"{name} {v}" for name, v in sorted(internal.items()) if v not in published_versions(index, name)]
+    missing = [f"{n} {v}" for n, v in sorted(internal.items()) if not is_published(v, published_versions(index, n))]
     if missing:
         raise MonoError(
             f"{library.name} needs internal libraries that {index.name!r} does not have: {', '.join(missing)}",
@@ -148,7 +165,7 @@ def publish(workspace: Workspace, library: Project, index: Repository, log: Path
         )
     with tempfile.TemporaryDirectory(prefix=f"mono-publish-{library.name}-") as scratch:
         copy = Path(scratch) / library.name
-        shutil.copytree(library.directory(workspace.root), copy, ignore=shutil.ignore_patterns(".venv", "dist"))
+        copy_project_files(workspace, library.directory(workspace.root), copy)
         pyproject = copy / "pyproject.toml"
         pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), internal, caret), encoding="utf-8")
         dist = Path(scratch) / "dist"
@@ -190,10 +207,14 @@ def set_version(text: str, version: str) -> str:
     """A pyproject.toml's text with its version set (PEP 621 or Poetry 1 table), layout kept."""
     document = tomlkit.parse(text)
     project = document.get("project")
+    tool = document.get("tool")
+    poetry_table = tool.get("poetry") if isinstance(tool, dict) else None
     if isinstance(project, dict) and "version" in project:
         project["version"] = version
+    elif isinstance(poetry_table, dict) and "version" in poetry_table:
+        poetry_table["version"] = version
     else:
-        document["tool"]["poetry"]["version"] = version
+        raise MonoError("the pyproject.toml has no version to bump", "set [project] version")
     return tomlkit.dumps(document)
 
 

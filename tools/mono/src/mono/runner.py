@@ -69,10 +69,10 @@ def default_workers(configured: int) -> int:
 
 def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskResult:
     progress.started(project)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("", encoding="utf-8")
     start = time.monotonic()
     try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("", encoding="utf-8")
         outcome = task(project, log)
     except CommandFailed as error:
         outcome = Outcome("failed", error.tail)
@@ -81,7 +81,7 @@ def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskRes
     except Exception as error:  # noqa: BLE001 - one project's crash must not stop the others
         outcome = Outcome("failed", f"{type(error).__name__}: {error}")
     detail = outcome.detail
-    if outcome.status == "failed" and not detail:
+    if outcome.status == "failed" and not detail and log.is_file():
         detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
     return TaskResult(project, outcome.status, time.monotonic() - start, log, detail)
 
@@ -116,11 +116,14 @@ def run_tasks(
                 results.append(result)
                 progress.finished(result, len(results), len(projects))
                 sorter.done(name)
-    except KeyboardInterrupt as interrupt:
+    except BaseException as stopped:
+        # Ctrl-C, or anything else that ends the run here (a broken pipe to the progress
+        # output): nothing more starts, what runs is stopped and may clean up first.
         pool.shutdown(wait=False, cancel_futures=True)
         stop_all()
-        # Let the running tasks clean up (a lock put back, no stamp written) before leaving.
         pool.shutdown(wait=True)
-        raise Interrupted() from interrupt
+        if isinstance(stopped, KeyboardInterrupt):
+            raise Interrupted() from stopped
+        raise
     pool.shutdown(wait=True)
     return RunSummary(command, tuple(results))

@@ -81,3 +81,26 @@ def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Itera
             handle.seek(0)
             handle.truncate()
             handle.flush()
+
+
+@contextlib.contextmanager
+def all_or_nothing(root: Path, projects: dict[str, Path]) -> Iterator[None]:
+    """Put each project's pyproject.toml and poetry.lock back as they were (and forget their
+    lock records) when the block fails or is interrupted: edits and relocks across several
+    projects land together or not at all."""
+    saved = {
+        folder / name: (folder / name).read_bytes() if (folder / name).is_file() else None
+        for folder in projects.values()
+        for name in ("pyproject.toml", "poetry.lock")
+    }
+    try:
+        yield
+    except BaseException:
+        for path, content in saved.items():
+            if content is None:
+                path.unlink(missing_ok=True)
+            else:
+                path.write_bytes(content)
+        for project in projects:
+            (state_dir(root) / "locked" / project).unlink(missing_ok=True)
+        raise

@@ -41,7 +41,10 @@ def wait_for(condition: object, what: str, timeout: float = 60) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(tmp_path: Path, stalling_index: str) -> None:
+@pytest.mark.parametrize("number", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(
+    tmp_path: Path, stalling_index: str, number: signal.Signals
+) -> None:
     repo = copy_examples(tmp_path / "repo")
     library = repo / "lib/helloworld"
     pyproject = library / "pyproject.toml"
@@ -62,7 +65,7 @@ def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(tmp_path: Path
         wait_for(lambda: log.is_file() and "poetry --no-ansi lock" in log.read_text(), "poetry lock to start")
         wait_for(lambda: any("poetry" in p for p in processes_working_in(library)), "poetry to be running")
         time.sleep(0.5)  # Poetry is now waiting on the index
-        running.send_signal(signal.SIGINT)
+        running.send_signal(number)
         out, err = running.communicate(timeout=60)
     finally:
         if running.poll() is None:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,6 +25,7 @@ from mono.cli.publish import publish_command, version_command
 from mono.cli.run import run_command
 from mono.cli.work import install_command, lock_command, test_command
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
+from mono.proc import reset_stop
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,9 +77,23 @@ def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_like_ctrl_c() -> None:
+    # A closed terminal (SIGHUP) or a cancelled CI job (SIGTERM) takes the Ctrl-C path: children
+    # stopped with their process groups, a lock put back, a half-made project removed.
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _interrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with `argv`; return the exit code (never raises for user errors)."""
     _route_warnings()
+    _stop_like_ctrl_c()
+    reset_stop()
     try:
         result = cli.main(args=list(argv) if argv is not None else None, prog_name="mono", standalone_mode=False)
     except click.exceptions.Exit as done:
@@ -99,6 +116,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         click.echo("mono: interrupted", err=True)
         return Interrupted.exit_code
+    except BrokenPipeError:
+        return 1  # the reader went away (./mono list | head): nothing more to say
+    except OSError as error:
+        click.echo(f"mono: error: {error}", err=True)
+        return 1
     return result if isinstance(result, int) else 0
 
 

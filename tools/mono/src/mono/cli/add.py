@@ -25,7 +25,7 @@ def add_command(repo: Repo, library: str, target: str, published: bool, reposito
     from mono import tasks
     from mono.graph import build_graph
     from mono.runner import log_path
-    from mono.state import exclusive
+    from mono.state import all_or_nothing, exclusive
     from mono.wiring import plan_add
     from mono.workspace import load_workspace
 
@@ -36,19 +36,14 @@ def add_command(repo: Repo, library: str, target: str, published: bool, reposito
     if not edits:
         click.echo(f"add: {target} declares {library} already; nothing to do")
         return 0
-    with exclusive(workspace.root, "mono add", say_waiting):
-        originals = {edit.path: edit.path.read_text(encoding="utf-8") for edit in edits}
-        try:
-            for edit in edits:
-                edit.path.write_text(edit.text, encoding="utf-8")
-            changed = load_workspace(workspace.root)
-            changed_graph = build_graph(changed)
-            for name in changed_graph.order(edit.project for edit in edits):
-                tasks.lock(changed, changed_graph, name, log_path(workspace.root, "lock", name))
-        except BaseException:
-            for path, text in originals.items():
-                path.write_text(text, encoding="utf-8")
-            raise
+    touched = {edit.project: edit.path.parent for edit in edits}
+    with exclusive(workspace.root, "mono add", say_waiting), all_or_nothing(workspace.root, touched):
+        for edit in edits:
+            edit.path.write_text(edit.text, encoding="utf-8")
+        changed = load_workspace(workspace.root)
+        changed_graph = build_graph(changed)
+        for name in changed_graph.order(edit.project for edit in edits):
+            tasks.lock(changed, changed_graph, name, log_path(workspace.root, "lock", name))
     for edit in edits:
         click.echo(f"add: {edit.project} now declares {', '.join(edit.added)}; relocked")
     return 0
@@ -59,9 +54,9 @@ def _add_published(repo: Repo, library: str, target: str, repository_name: str) 
     from mono import tasks
     from mono.errors import MonoError
     from mono.graph import build_graph
-    from mono.publish import published_versions, repository
+    from mono.publish import is_published, published_versions, repository
     from mono.runner import log_path
-    from mono.state import exclusive
+    from mono.state import all_or_nothing, exclusive
     from mono.wiring import declare_published, plan_add
     from mono.workspace import load_workspace, normalize_name
 
@@ -71,19 +66,14 @@ def _add_published(repo: Repo, library: str, target: str, repository_name: str) 
     project = workspace.projects[normalize_name(target)]
     index = repository(workspace.root, repository_name)
     version = lib.version or ""
-    if version not in published_versions(index, lib.name):
+    if not is_published(version, published_versions(index, lib.name)):
         raise MonoError(f"{lib.name} {version} is not published on {index.name!r}", f"./mono publish {lib.name}")
     pyproject = project.directory(workspace.root) / "pyproject.toml"
-    original = pyproject.read_text(encoding="utf-8")
-    with exclusive(workspace.root, "mono add", say_waiting):
-        try:
-            pyproject.write_text(
-                declare_published(original, lib.name, version, index.name, index.simple_url), encoding="utf-8"
-            )
-            changed = load_workspace(workspace.root)
-            tasks.lock(changed, build_graph(changed), project.name, log_path(workspace.root, "lock", project.name))
-        except BaseException:
-            pyproject.write_text(original, encoding="utf-8")
-            raise
+    touched = {project.name: pyproject.parent}
+    with exclusive(workspace.root, "mono add", say_waiting), all_or_nothing(workspace.root, touched):
+        text = declare_published(pyproject.read_text(encoding="utf-8"), lib.name, version, index.name, index.simple_url)
+        pyproject.write_text(text, encoding="utf-8")
+        changed = load_workspace(workspace.root)
+        tasks.lock(changed, build_graph(changed), project.name, log_path(workspace.root, "lock", project.name))
     click.echo(f"add: {project.name} now uses {lib.name} {version} from {index.name!r} (by version); relocked")
     return 0

@@ -47,14 +47,12 @@ def build_command(
     workspace, graph = repo.load()
     request = request_from(targets, all_, affected, since)
     chosen = select(workspace, graph, request, repo.cwd)
-    if targets:
-        for name in chosen:
-            check_buildable(workspace, workspace.projects[name])
-        projects = chosen
-    else:  # --all / --affected: the apps among the selection
-        projects = [name for name in chosen if workspace.projects[name].kind in {"app", "model"}]
-        for name in projects:
-            check_buildable(workspace, workspace.projects[name])
+    named = set(select(workspace, graph, request_from(targets, False, False, None), repo.cwd)) if targets else set()
+    for name in named:  # a named project must be buildable; --all/--affected keep the apps and models
+        check_buildable(workspace, workspace.projects[name])
+    projects = [name for name in chosen if name in named or workspace.projects[name].kind in {"app", "model"}]
+    for name in projects:
+        check_buildable(workspace, workspace.projects[name])
     settings = workspace.config.docker
     if push and not settings.registry:
         raise MonoError("--push needs a registry", 'set registry in [tool.mono.docker], e.g. registry = "ghcr.io/acme"')

@@ -39,9 +39,17 @@ def kernel_command(repo: Repo, name: str, remove: bool) -> int:
     from mono.notebooks import register_kernel, remove_kernel
     from mono.state import exclusive
 
+    if remove:  # no install for a removal: the venv only needs jupyter_client, which ipykernel brought
+        from mono.runner import log_path
+        from mono.selection import SelectionRequest, select
+
+        workspace, graph = repo.load()
+        (selected,) = select(workspace, graph, SelectionRequest(targets=(name,)), repo.cwd)
+        click.echo(remove_kernel(workspace, workspace.projects[selected], log_path(workspace.root, "kernel", selected)))
+        return 0
     with exclusive(repo.root, "mono kernel", say_waiting):
         workspace, project, log = _installed_project(repo, name, "kernel")
-        click.echo(remove_kernel(workspace, project, log) if remove else register_kernel(workspace, project, log))
+        click.echo(register_kernel(workspace, project, log))
     return 0
 
 
