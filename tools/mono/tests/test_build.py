@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mono import build
 from mono.build import BuildOptions, base_image_choice, check_buildable, check_tag, image_tags
 from mono.buildcontext import copy_project_files, pin_internal, split_export
 from mono.docker import ImagePlatform
@@ -31,7 +32,7 @@ def test_an_export_splits_into_hashed_third_party_entries_and_internal_paths() -
         'click==8.5.1 ; python_version >= "3.11" and python_version < "4.0" --hash=sha256:aaa --hash=sha256:bbb',
         'colorama==0.4.6 ; sys_platform == "win32" --hash=sha256:ccc',
     ]
-    assert local == ["helloworld", "core"]
+    assert local == ["/repo/lib/helloworld", "/repo/lib/core"]  # matched to projects by path, not by name
 
 
 PEP621_LIBRARY = """\
@@ -130,3 +131,15 @@ def test_only_files_git_keeps_go_into_a_copy(repo: Path, tmp_path: Path) -> None
     copied = {p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*") if p.is_file()}
     assert "core/new.py" in copied and "pyproject.toml" in copied  # new files count, tracked ones too
     assert ".env" not in copied and "notes/n.txt" not in copied
+
+
+def test_a_local_version_becomes_a_valid_tag_and_an_unknown_tree_state_gives_no_git_tag(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pyproject = repo / "app/shop/web/pyproject.toml"
+    pyproject.write_text(pyproject.read_text().replace('version = "0.1.0"', 'version = "0.1.0+build.7"'))
+    workspace = load_workspace(repo)
+    tags = image_tags(workspace, workspace.projects["web"], BuildOptions("base"))
+    assert tags[0] == "web:0.1.0-build.7" and all(check_tag(tag.split(":", 1)[1]) for tag in tags)
+    monkeypatch.setattr(build, "_git", lambda root, *args: "abc123" if args[0] == "rev-parse" else None)
+    assert build.git_tag(repo) is None

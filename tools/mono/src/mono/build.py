@@ -87,7 +87,10 @@ def git_tag(root: Path) -> str | None:
     sha = _git(root, "rev-parse", "--short=12", "HEAD")
     if sha is None:
         return None
-    return f"git-{sha}-dirty" if _git(root, "status", "--porcelain") else f"git-{sha}"
+    status = _git(root, "status", "--porcelain")
+    if status is None:
+        return None  # state unknown: better no git tag than a clean one that may be wrong
+    return f"git-{sha}-dirty" if status else f"git-{sha}"
 
 
 def image_tags(
@@ -96,7 +99,9 @@ def image_tags(
     """Every reference an image gets: NAME:VERSION, NAME:git-SHA[-dirty], NAME:each --tag."""
     name = image or project.name
     repository = f"{options.registry}/{name}" if options.registry else name
-    tags = [project.version, git_tag(workspace.root), *options.extra_tags]
+    # A PEP 440 local version (1.0+abc) has a '+', which image tags do not allow.
+    version = project.version.replace("+", "-") if project.version else None
+    tags = [version, git_tag(workspace.root), *options.extra_tags]
     return tuple(dict.fromkeys(f"{repository}:{tag}" for tag in tags if tag))
 
 

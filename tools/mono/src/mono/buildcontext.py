@@ -21,6 +21,7 @@ import re
 import shutil
 import sys
 import tempfile
+import urllib.parse
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,7 +59,7 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
 
 
 def split_export(exported: str) -> tuple[list[str], list[str]]:
-    """An exported requirements file as (third-party entries, names of path entries).
+    """An exported requirements file as (third-party entries, local paths of path entries).
 
     Continuation lines are joined; option lines (indexes) are dropped, the build uses none.
     """
@@ -72,8 +73,7 @@ def split_export(exported: str) -> tuple[list[str], list[str]]:
     for entry in entries:
         requirement = entry.split(";", 1)[0]
         if "file://" in requirement:
-            path = requirement.split("file://", 1)[1].strip()
-            local.append(Path(path).name if requirement.startswith("-e") else requirement.split("@")[0].strip())
+            local.append(urllib.parse.unquote(requirement.split("file://", 1)[1].strip()))
         elif not entry.startswith("-"):
             third_party.append(entry)
     return third_party, local
@@ -171,7 +171,8 @@ def assemble(
     third_party, local = split_export(exported.read_text(encoding="utf-8"))
     exported.unlink()
     internal = sorted(path_closure(workspace, name))
-    unknown = sorted(set(map(normalize_name, local)) - set(internal))
+    by_path = {project.directory(workspace.root).resolve(): project.name for project in workspace.projects.values()}
+    unknown = sorted({path for path in local if by_path.get(Path(path).resolve()) not in internal})
     if unknown:
         raise MonoError(
             f"{name}'s lock has path dependencies outside the repository's projects: {', '.join(unknown)}",
