@@ -10,7 +10,7 @@ import textwrap
 
 import pytest
 
-from mono.workspace import load_workspace
+from mono.repo.discovery import load_workspace
 from tests.helpers import REPO_ROOT
 
 TF_ROOT = REPO_ROOT / "infra" / "tf"

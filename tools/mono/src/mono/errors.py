@@ -57,22 +57,52 @@ class DuplicateProject(MonoError):
 class DependencyCycle(MonoError):
     """Internal projects depend on each other in a circle."""
 
-    def __init__(self, cycle: list[str]) -> None:
-        super().__init__(f"dependency cycle: {' -> '.join(cycle)}", "remove one of these path dependencies")
+    def __init__(self, cycle: list[str], refused: str | None = None) -> None:
+        # `refused`: a change that would make the cycle, which was not made (no hint needed).
+        if refused:
+            super().__init__(f"{refused} would make a cycle: {' -> '.join(cycle)}")
+        else:
+            super().__init__(f"dependency cycle: {' -> '.join(cycle)}", "remove one of these path dependencies")
         self.cycle = cycle
 
 
 class ProjectNotFound(MonoError):
-    """A selection names a project that does not exist."""
+    """A selection names a project that does not exist; the hint names the closest one."""
 
-    def __init__(self, wanted: str, known: Iterable[str]) -> None:
+    def __init__(self, wanted: str, known: Iterable[str], where: str = "") -> None:
         match = difflib.get_close_matches(wanted, list(known), n=1)
         hint = f"did you mean '{match[0]}'?" if match else "run './mono list' to see the projects"
-        super().__init__(f"no project named or at '{wanted}'", hint)
+        # `where`: the option that named it (--to, --lib), which the message then starts with.
+        super().__init__(
+            f"{where} {wanted!r}: no such project" if where else f"no project named or at '{wanted}'", hint
+        )
 
 
 class WrongKind(MonoError):
     """A command was asked to act on a project of a kind it does not handle."""
+
+
+class NoEngine(MonoError):
+    """No Docker client, or no engine answering it."""
+
+
+class IndexUnreachable(MonoError):
+    """A package index did not answer (network, HTTP error): the work failed, the input may be fine."""
+
+    exit_code = EXIT_FAILED
+
+
+class RuffFailed(MonoError):
+    """Ruff itself failed (a broken [tool.ruff] table, say), rather than finding problems."""
+
+    def __init__(self, output: str, returncode: int) -> None:
+        # Ruff says what failed in "Cause:" lines; its quoted TOML snippets ("1 | ...") add nothing here.
+        said = [line.strip() for line in output.splitlines() if line.strip() and "|" not in line]
+        detail = " ".join(said) or f"exit status {returncode}"
+        super().__init__(
+            detail if detail.startswith("ruff failed") else f"ruff failed: {detail}",
+            "check the [tool.ruff] tables of the root pyproject.toml and the projects'",
+        )
 
 
 class GitError(MonoError):

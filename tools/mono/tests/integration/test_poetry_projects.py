@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from packaging.markers import Marker
 
-from mono.workspace import normalize_name
+from mono.model.names import normalize_name
 from tests.helpers import REPO_ROOT
 from tests.integration.conftest import mono
 

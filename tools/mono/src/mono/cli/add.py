@@ -5,7 +5,6 @@ from __future__ import annotations
 import click
 
 from mono.cli.context import Repo
-from mono.cli.work import say_waiting
 
 
 @click.command("add")
@@ -22,58 +21,18 @@ def add_command(repo: Repo, library: str, target: str, published: bool, reposito
     PROJECT (Poetry does not follow a library's own path dependencies; docs/layout.md).
     Refuses a dependency that would make a cycle, and one on a project that is not a library.
     """
-    from mono import tasks
-    from mono.graph import build_graph
-    from mono.runner import log_path
-    from mono.state import all_or_nothing, exclusive
-    from mono.wiring import plan_add
-    from mono.workspace import load_workspace
+    from mono.cli.progress import say_waiting
+    from mono.commands.add import add_library, add_published
 
     workspace, graph = repo.load()
     if published:
-        return _add_published(repo, library, target, repository_name)
-    edits = plan_add(workspace, graph, library, target)
+        done = add_published(workspace, graph, library, target, repository_name, say_waiting)
+        uses = f"{done.library} {done.version} from {done.repository!r}"
+        click.echo(f"add: {done.project} now uses {uses} (by version); relocked")
+        return 0
+    edits = add_library(workspace, graph, library, target, say_waiting)
     if not edits:
         click.echo(f"add: {target} declares {library} already; nothing to do")
-        return 0
-    touched = {edit.project: edit.path.parent for edit in edits}
-    with exclusive(workspace.root, "mono add", say_waiting), all_or_nothing(workspace.root, touched):
-        for edit in edits:
-            edit.path.write_text(edit.text, encoding="utf-8")
-        changed = load_workspace(workspace.root)
-        changed_graph = build_graph(changed)
-        for name in changed_graph.order(edit.project for edit in edits):
-            tasks.lock(changed, changed_graph, name, log_path(workspace.root, "lock", name))
     for edit in edits:
         click.echo(f"add: {edit.project} now declares {', '.join(edit.added)}; relocked")
-    return 0
-
-
-def _add_published(repo: Repo, library: str, target: str, repository_name: str) -> int:
-    """Declare LIB by version from the repository (no path), then relock PROJECT."""
-    from mono import tasks
-    from mono.errors import MonoError
-    from mono.graph import build_graph
-    from mono.publish import is_published, published_versions, repository
-    from mono.runner import log_path
-    from mono.state import all_or_nothing, exclusive
-    from mono.wiring import declare_published, plan_add
-    from mono.workspace import load_workspace, normalize_name
-
-    workspace, graph = repo.load()
-    plan_add(workspace, graph, library, target)  # the same refusals: unknown, not a library, a cycle
-    lib = workspace.projects[normalize_name(library)]
-    project = workspace.projects[normalize_name(target)]
-    index = repository(workspace.root, repository_name)
-    version = lib.version or ""
-    if not is_published(version, published_versions(index, lib.name)):
-        raise MonoError(f"{lib.name} {version} is not published on {index.name!r}", f"./mono publish {lib.name}")
-    pyproject = project.directory(workspace.root) / "pyproject.toml"
-    touched = {project.name: pyproject.parent}
-    with exclusive(workspace.root, "mono add", say_waiting), all_or_nothing(workspace.root, touched):
-        text = declare_published(pyproject.read_text(encoding="utf-8"), lib.name, version, index.name, index.simple_url)
-        pyproject.write_text(text, encoding="utf-8")
-        changed = load_workspace(workspace.root)
-        tasks.lock(changed, build_graph(changed), project.name, log_path(workspace.root, "lock", project.name))
-    click.echo(f"add: {project.name} now uses {lib.name} {version} from {index.name!r} (by version); relocked")
     return 0

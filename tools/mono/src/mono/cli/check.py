@@ -11,9 +11,9 @@ from mono.cli.render import emit_json
 from mono.errors import EXIT_FAILED, EXIT_OK
 
 if TYPE_CHECKING:
-    from mono.check import Report
+    from mono.commands.check import Report
 
-# mono.check is imported where it is used: `list`, `graph` and `affected` must start fast.
+# The checks are imported where they are used: `list`, `graph` and `affected` must start fast.
 
 
 def _count(number: int, noun: str) -> str:
@@ -42,7 +42,7 @@ def render_report(report: Report) -> str:
 @click.pass_obj
 def check_command(repo: Repo, as_json: bool, strict: bool) -> int:
     """Report cycles, bad path dependencies, undeclared or unused libraries, drift, stale locks; exit 1 on errors."""
-    from mono.check import check_repository
+    from mono.commands.check import check_repository
 
     report = check_repository(repo.root, strict=strict)
     if as_json:

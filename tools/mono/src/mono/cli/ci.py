@@ -24,7 +24,7 @@ def matrix_command(repo: Repo, since: str | None, all_: bool) -> int:
     Each entry of `include` has project, path, kind, build (apps and models), needs_docker and
     depends_on, in dependency order; with nothing affected it is {"include": []}.
     """
-    from mono.ci import ci_matrix
+    from mono.commands.ci import ci_matrix
 
     if all_ and since is not None:
         raise click.UsageError("--all and --since exclude each other")

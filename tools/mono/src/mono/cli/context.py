@@ -11,9 +11,10 @@ from typing import Any, TypeVar
 import click
 
 from mono.errors import MonoError
-from mono.graph import Graph, build_graph
-from mono.selection import SelectionRequest, select
-from mono.workspace import Workspace, load_workspace
+from mono.model.graph import Graph, build_graph
+from mono.model.project import Workspace
+from mono.repo.discovery import load_workspace
+from mono.repo.selection import SelectionRequest, select
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from mono.cli.context import Repo, request_from, selected, selection_options
 from mono.errors import EXIT_FAILED, EXIT_OK
-from mono.lint import LintResult, lint
+
+if TYPE_CHECKING:
+    from mono.commands.lint import LintResult
 
 
 @click.command("lint")
@@ -15,6 +19,8 @@ from mono.lint import LintResult, lint
 @click.pass_obj
 def lint_command(repo: Repo, targets: tuple[str, ...], all_: bool, affected: bool, since: str | None, fix: bool) -> int:
     """Run ruff (check, and format --check) over the selected projects; with none named, the whole repository."""
+    from mono.commands.lint import lint
+
     request = request_from(targets, all_, affected, since)
     if request.is_empty or request.all:
         folders = ["."]  # every project, and the Python outside them (bench/, scripts)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from mono.runner import Progress, TaskResult
+from mono.engine.runner import Progress, TaskResult
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -76,3 +78,18 @@ class LiveProgress(Progress):
                 f"[{style}]{result.status:>10}[/] {result.project} ({result.seconds:.1f}s)", highlight=False
             )
             self.live.update(self._view())
+
+
+@contextlib.contextmanager
+def progress_for(command: str, total: int, root: Path) -> Iterator[Progress]:
+    """Live progress on a terminal, one plain line per project elsewhere."""
+    if is_terminal():
+        with LiveProgress(command, total) as live:
+            yield live
+    else:
+        yield PlainProgress(command, root)
+
+
+def say_waiting(holder: str) -> None:
+    """Tell the user whom this command waits for (another ./mono holds the work lock)."""
+    click.echo(f"mono: waiting for {holder} to finish (it holds .mono/lock)", err=True)

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from mono.errors import EXIT_FAILED, EXIT_OK
+
 if TYPE_CHECKING:
-    from mono.runner import RunSummary
+    from mono.engine.runner import RunSummary
 
 
 def emit_json(value: Any) -> None:
@@ -43,3 +45,9 @@ def summary(run: RunSummary, root: Path) -> str:
     passed = len(run.results) - len(run.failed)
     lines += ["", f"{run.command}: {passed} passed, {len(run.failed)} failed"]
     return "\n".join(lines)
+
+
+def finish(run: RunSummary, root: Path) -> int:
+    """Print the end-of-run summary; the exit code: 1 when anything failed."""
+    click.echo(summary(run, root))
+    return EXIT_FAILED if run.failed else EXIT_OK

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import signal
+from pathlib import Path
 
 import click
 
 from mono.cli.context import Repo
-from mono.selection import find_project
 
 
 @click.command("run")
@@ -16,28 +14,19 @@ from mono.selection import find_project
 @click.pass_obj
 def run_command(repo: Repo, app: str) -> int:
     """Serve APP on http://127.0.0.1:5000 (PORT overrides), installing it first when needed."""
-    from mono import tasks
-    from mono.cli.work import say_waiting
-    from mono.runner import log_path
-    from mono.serve import plan_serve
-    from mono.state import exclusive
+    from mono.cli.progress import say_waiting
+    from mono.commands.run import install_for_run, plan_serve
+    from mono.external.proc import replace_process
+    from mono.repo.selection import find_project
 
     workspace, graph = repo.load()
     name = find_project(workspace, app, repo.cwd)
     plan = plan_serve(workspace, name)
-    if tasks.needs_install(workspace, graph, name):
-        log = log_path(workspace.root, "install", name)
+
+    def installing(log: Path) -> None:
         click.echo(f"mono: installing {name} (log: {log.relative_to(workspace.root)})", err=True)
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("", encoding="utf-8")
-        with exclusive(workspace.root, f"mono run {name}", say_waiting):
-            tasks.install(workspace, graph, name, log)
+
+    install_for_run(workspace, graph, name, installing, say_waiting)
     click.echo(f"mono: serving {name} on {plan.url} (Ctrl-C stops it)", err=True)
-    os.chdir(plan.cwd)
-    # A shell that starts us in the background ignores SIGINT, and exec keeps that; the app
-    # must stop on Ctrl-C / kill -INT, so hand it the default dispositions.
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    # Replace this process with the app, so Ctrl-C and signals reach it directly.
-    os.execve(plan.argv[0], list(plan.argv), plan.env)
+    replace_process(plan.argv, plan.cwd, plan.env)  # the app takes over this process
     return 0  # not reached

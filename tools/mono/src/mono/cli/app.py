@@ -1,0 +1,135 @@
+"""The command group and `main`: parse, call a command, render; errors become one line and an exit code."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from mono import __version__
+from mono.cli.add import add_command
+from mono.cli.affected import affected_command
+from mono.cli.build import build_command
+from mono.cli.check import check_command
+from mono.cli.ci import ci_group
+from mono.cli.context import Repo, find_root
+from mono.cli.graph import graph_command
+from mono.cli.install import install_command
+from mono.cli.kernel import kernel_command
+from mono.cli.lint import lint_command
+from mono.cli.list import list_command
+from mono.cli.lock import lock_command
+from mono.cli.new import new_command
+from mono.cli.notebook import notebook_command
+from mono.cli.publish import publish_command
+from mono.cli.run import run_command
+from mono.cli.test import test_command
+from mono.cli.version import version_command
+from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
+from mono.external.proc import reset_stop
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("-C", "directory", metavar="DIR", help="Act on the repository at DIR instead of this one.")
+@click.version_option(__version__, prog_name="mono")
+@click.pass_context
+def cli(context: click.Context, directory: str | None) -> None:
+    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
+    new, add, check, lint, kernel, notebook, publish, version."""
+    context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
+
+
+for command in (
+    list_command,
+    graph_command,
+    affected_command,
+    lock_command,
+    install_command,
+    test_command,
+    run_command,
+    build_command,
+    check_command,
+    new_command,
+    add_command,
+    kernel_command,
+    notebook_command,
+    publish_command,
+    version_command,
+    lint_command,
+    ci_group,
+):
+    cli.add_command(command)
+
+
+class _WarningLine(logging.Handler):
+    """Core warnings (logger "mono") become one `mono: warning:` line on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"mono: warning: {record.getMessage()}", err=True)
+
+
+def _route_warnings() -> None:
+    logger = logging.getLogger("mono")
+    if not any(isinstance(handler, _WarningLine) for handler in logger.handlers):
+        logger.addHandler(_WarningLine(logging.WARNING))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+def _interrupt(number: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _stop_like_ctrl_c() -> None:
+    # A closed terminal (SIGHUP) or a cancelled CI job (SIGTERM) takes the Ctrl-C path: children
+    # stopped with their process groups, a lock put back, a half-made project removed.
+    if threading.current_thread() is threading.main_thread():
+        for number in (signal.SIGTERM, signal.SIGHUP):
+            signal.signal(number, _interrupt)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with `argv`; return the exit code (never raises for user errors)."""
+    _route_warnings()
+    _stop_like_ctrl_c()
+    reset_stop()
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, prog_name="mono", standalone_mode=False)
+    except click.exceptions.Exit as done:
+        return done.exit_code
+    except click.UsageError as error:
+        command = error.ctx.command_path if error.ctx else "mono"
+        click.echo(f"mono: error: {_one_line(error.format_message())} (hint: see '{command} --help')", err=True)
+        return EXIT_USAGE
+    except (click.Abort, Interrupted):
+        click.echo("mono: interrupted", err=True)
+        return Interrupted.exit_code
+    except (CommandFailed, WorkFailed) as error:
+        click.echo(f"mono: error: {error}", err=True)
+        if error.tail:
+            click.echo(error.tail, err=True)
+        return error.exit_code
+    except MonoError as error:
+        click.echo(f"mono: error: {error}", err=True)
+        return error.exit_code
+    except KeyboardInterrupt:
+        click.echo("mono: interrupted", err=True)
+        return Interrupted.exit_code
+    except BrokenPipeError:
+        return 1  # the reader went away (./mono list | head): nothing more to say
+    except OSError as error:
+        click.echo(f"mono: error: {error}", err=True)
+        return 1
+    return result if isinstance(result, int) else 0
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,75 @@
+"""`graph`: the internal dependency graph as text, JSON, Graphviz dot or a Mermaid flowchart."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Literal, get_args
+
+import click
+
+from mono.cli.context import Repo
+from mono.commands.graph import GraphView, graph_view
+
+GraphFormat = Literal["text", "json", "dot", "mermaid"]
+
+
+def as_text(view: GraphView) -> str:
+    """One line per project: NAME -> its dependencies (those by version marked so)."""
+    lines = []
+    for project in view.projects:
+        shown = [f"{e.target} (by version)" if e.by == "version" else e.target for e in view.edges_from(project.name)]
+        lines.append(f"{project.name} -> {', '.join(shown)}" if shown else project.name)
+    return "\n".join(lines)
+
+
+def as_json(view: GraphView) -> str:
+    """`{"projects": [...], "edges": [{"from", "to", "by"}]}`."""
+    nodes = [project.as_json() for project in view.projects]
+    edges = [{"from": edge.source, "to": edge.target, "by": edge.by} for edge in view.edges]
+    return json.dumps({"projects": nodes, "edges": edges}, indent=2)
+
+
+def as_dot(view: GraphView) -> str:
+    """A Graphviz digraph; edges by version dashed."""
+    lines = ["digraph mono {", "  rankdir=LR;"]
+    lines += [f'  "{project.name}" [label="{project.name}\\n{project.kind}"];' for project in view.projects]
+    dashed = " [style=dashed, label=version]"
+    lines += [f'  "{e.source}" -> "{e.target}"{dashed if e.by == "version" else ""};' for e in view.edges]
+    return "\n".join([*lines, "}"])
+
+
+def as_mermaid(view: GraphView) -> str:
+    """A Mermaid flowchart; edges by version dotted and labelled."""
+    ids = {project.name: f"n{index}" for index, project in enumerate(view.projects)}
+    lines = ["flowchart LR"]
+    lines += [f'  {ids[project.name]}["{project.name}"]' for project in view.projects]
+    for edge in view.edges:
+        arrow = "-. version .->" if edge.by == "version" else "-->"
+        lines.append(f"  {ids[edge.source]} {arrow} {ids[edge.target]}")
+    return "\n".join(lines)
+
+
+RENDERERS: dict[str, Callable[[GraphView], str]] = {
+    "text": as_text,
+    "json": as_json,
+    "dot": as_dot,
+    "mermaid": as_mermaid,
+}
+
+
+@click.command("graph")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(get_args(GraphFormat)),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.pass_obj
+def graph_command(repo: Repo, fmt: GraphFormat) -> int:
+    """Show the internal dependency graph (dependencies before dependents)."""
+    workspace, graph = repo.load()
+    click.echo(RENDERERS[fmt](graph_view(workspace, graph)))
+    return 0

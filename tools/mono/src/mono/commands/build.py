@@ -1,0 +1,61 @@
+"""`mono build`: Docker images of the selected apps and models."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mono.engine.images import BuildOptions, base_image_choice, build_image, check_buildable, check_tag
+from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.errors import MonoError
+from mono.external.docker import ensure_base_image, require_engine
+from mono.model.graph import Graph
+from mono.model.kinds import rules
+from mono.model.layout import log_path
+from mono.model.project import Workspace
+from mono.repo.selection import SelectionRequest, select
+
+
+def buildable_selection(workspace: Workspace, graph: Graph, request: SelectionRequest, cwd: Path) -> list[str]:
+    """The projects to build: each one named (which must be buildable), and the apps and models
+    among --all/--affected."""
+    chosen = select(workspace, graph, request, cwd)
+    named = set(select(workspace, graph, SelectionRequest(targets=request.targets), cwd)) if request.targets else set()
+    for name in named:
+        check_buildable(workspace, workspace.projects[name])
+    projects = [name for name in chosen if name in named or rules(workspace.projects[name].kind).buildable]
+    for name in projects:
+        check_buildable(workspace, workspace.projects[name])
+    return projects
+
+
+def build_options(workspace: Workspace, base_image: str | None, tags: tuple[str, ...], push: bool) -> BuildOptions:
+    """The options every image of one build shares; bad tags and --push without a registry raise."""
+    settings = workspace.config.docker
+    if push and not settings.registry:
+        raise MonoError("--push needs a registry", 'set registry in [tool.mono.docker], e.g. registry = "ghcr.io/acme"')
+    return BuildOptions(
+        base_image=base_image_choice(base_image, settings.base_image),
+        registry=settings.registry,
+        extra_tags=tuple(check_tag(tag) for tag in tags),
+        push=push,
+    )
+
+
+def build(
+    workspace: Workspace,
+    graph: Graph,
+    projects: list[str],
+    options: BuildOptions,
+    workers: int | None,
+    progress: Progress | None,
+) -> RunSummary:
+    """Build the images of `projects`; the engine and the base image must be there first."""
+    require_engine(workspace.root)
+    ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
+
+    def task(name: str, log: Path) -> Outcome:
+        return build_image(workspace, graph, name, options, log)
+
+    # Builds write no venv and no project state (only caches, atomically), so they run beside
+    # other commands without the work lock: tools/build/build.sh inside `./mono test` must not wait.
+    return run_work("build", workspace, graph, projects, task, workers, progress)

@@ -1,0 +1,33 @@
+"""`mono lock`: relock the selected projects whose dependencies changed, or only check them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mono.engine.locking import check_lock, lock
+from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.model.graph import Graph
+from mono.model.project import Workspace
+
+
+def lock_projects(
+    workspace: Workspace,
+    graph: Graph,
+    projects: list[str],
+    *,
+    check: bool,
+    force: bool,
+    workers: int | None,
+    progress: Progress | None,
+    on_wait: Callable[[str], None],
+) -> RunSummary:
+    """Lock `projects` in dependency order (`force`: even fresh ones); `check`: change nothing,
+    fail each lock that is missing or stale. Only locking takes the work lock."""
+
+    def task(name: str, log: Path) -> Outcome:
+        if check:
+            return check_lock(workspace, graph, name, log)
+        return lock(workspace, graph, name, log, force=force)
+
+    return run_work("lock", workspace, graph, projects, task, workers, progress, None if check else on_wait)

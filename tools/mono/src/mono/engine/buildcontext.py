@@ -1,0 +1,138 @@
+"""Assemble an app's Docker build context outside the repository.
+
+The context holds the app's own files and, under `.mono/`:
+- `requirements.txt`: the app's locked third-party requirements (main group), with hashes,
+  exported from its poetry.lock;
+- `wheelhouse/`: those requirements as wheels for the base image's Python and platform,
+  downloaded on the host, so the build needs no network and no index credentials;
+- `wheels/`: a wheel of each internal library the app uses (transitively), built with Poetry
+  from a temporary copy whose path dependencies became exact version requirements; and of the
+  project itself when it is a package (a model's shared package).
+
+Nothing under the repository is written: exports go to the context, wheels are built in
+temporary copies, and built wheels are cached under .mono/cache keyed by their sources.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import shutil
+import tempfile
+import urllib.parse
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.engine.cache import digest_paths
+from mono.errors import MonoError
+from mono.external.docker import ImagePlatform
+from mono.external.pip import download_wheels
+from mono.external.poetry import poetry
+from mono.model.graph import Graph
+from mono.model.layout import wheel_cache
+from mono.model.names import normalize_name
+from mono.model.project import Project, Workspace
+from mono.repo.edit import pin_internal
+from mono.repo.files import copy_project_files
+from mono.repo.pyproject import PyProject
+
+# poetry-core stamps wheel entries with this date, so unchanged sources give identical wheels
+# (and Docker reuses the wheels layer).
+SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
+
+
+@dataclass(frozen=True)
+class BuildContext:
+    """An assembled context: its folder and what went into it."""
+
+    folder: Path
+    requirements: int  # third-party requirements
+    libraries: tuple[str, ...]  # internal libraries shipped as wheels
+
+
+def split_export(exported: str) -> tuple[list[str], list[str]]:
+    """An exported requirements file as (third-party entries, local paths of path entries).
+
+    Continuation lines are joined; option lines (indexes) are dropped, the build uses none.
+    """
+    entries: list[str] = []
+    for line in exported.splitlines():
+        if entries and entries[-1].endswith("\\"):
+            entries[-1] = entries[-1][:-1].rstrip() + " " + line.strip()
+        elif line.strip() and not line.lstrip().startswith("#"):
+            entries.append(line.strip())
+    third_party, local = [], []
+    for entry in entries:
+        requirement = entry.split(";", 1)[0]
+        if "file://" in requirement:
+            local.append(urllib.parse.unquote(requirement.split("file://", 1)[1].strip()))
+        elif not entry.startswith("-"):
+            third_party.append(entry)
+    return third_party, local
+
+
+def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
+    """Copy (or build, then cache) the project's wheel into `target`."""
+    internal = sorted(workspace.path_closure(library.name))
+    versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
+    pins = "\0".join(f"{name}={version}" for name, version in sorted(versions.items()))
+    key = hashlib.sha256(f"{digest_paths(workspace.root, [library.path])}\0{pins}".encode()).hexdigest()
+    cached = wheel_cache(workspace.root, library.name) / key
+    if not any(cached.glob("*.whl")):
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        # Built in a folder of its own, then renamed into place in one step: parallel builds that
+        # need the same library each build it, and the first rename wins (the wheels are equal).
+        with tempfile.TemporaryDirectory(prefix=f".{library.name}-", dir=cached.parent) as scratch:
+            copy = Path(scratch) / "source"
+            copy_project_files(library.directory(workspace.root), copy)
+            pyproject = copy / "pyproject.toml"
+            pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), versions), encoding="utf-8")
+            built = Path(scratch) / "dist"
+            poetry(["build", "--format", "wheel", "--output", str(built)], workspace.root, copy, log,
+                   extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})  # fmt: skip
+            with contextlib.suppress(FileExistsError, OSError):
+                built.rename(cached)  # fails when another build got there first: theirs is used
+    for wheel in cached.glob("*.whl"):
+        shutil.copy2(wheel, target / wheel.name)
+
+
+def _third_party(workspace: Workspace, name: str, source: Path, extras: Path, log: Path) -> list[str]:
+    """The app's locked third-party requirements (main group, hashed); its path entries must all be
+    internal libraries it reaches."""
+    exported = extras / "export.txt"
+    poetry(["export", "--format", "requirements.txt", "--output", str(exported)], workspace.root, source, log)
+    third_party, local = split_export(exported.read_text(encoding="utf-8"))
+    exported.unlink()
+    internal = workspace.path_closure(name)
+    by_path = {project.directory(workspace.root).resolve(): project.name for project in workspace.projects.values()}
+    unknown = sorted({path for path in local if by_path.get(Path(path).resolve()) not in internal})
+    if unknown:
+        raise MonoError(
+            f"{name}'s lock has path dependencies outside the repository's projects: {', '.join(unknown)}",
+            "an image can only carry internal libraries",
+        )
+    return third_party
+
+
+def assemble(
+    workspace: Workspace, graph: Graph, name: str, folder: Path, platform: ImagePlatform, log: Path
+) -> BuildContext:
+    """Fill `folder` (empty, outside the repository) with the build context of app `name`."""
+    app = workspace.projects[name]
+    source = app.directory(workspace.root)
+    copy_project_files(source, folder)
+    extras = folder / ".mono"
+    wheels, wheelhouse = extras / "wheels", extras / "wheelhouse"
+    wheels.mkdir(parents=True)
+    wheelhouse.mkdir()
+    third_party = _third_party(workspace, name, source, extras, log)
+    requirements = extras / "requirements.txt"
+    requirements.write_text("".join(f"{entry}\n" for entry in third_party), encoding="utf-8")
+    if third_party:
+        download_wheels(requirements, wheelhouse, platform.pip_download_options(), folder, log)
+    internal = sorted(workspace.path_closure(name))
+    for library in internal:
+        _project_wheel(workspace, graph, workspace.projects[library], wheels, log)
+    if PyProject.read(source / "pyproject.toml", app.pyproject_shown).installs_itself:
+        _project_wheel(workspace, graph, app, wheels, log)
+    return BuildContext(folder, len(third_party), tuple(internal))

@@ -1,0 +1,223 @@
+"""The health checks behind `mono check`: each reads the repository and yields findings.
+
+A finding is an error (the command exits 1) or a warning (reported; an error under --strict).
+Nothing here prints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mono.engine.images import image_specs, missing_images
+from mono.model import paths
+from mono.model.graph import Graph, graph_of
+from mono.model.kinds import rules
+from mono.model.project import Duplicate, Project, Workspace
+from mono.model.versions import all_pythons, supported_pythons
+from mono.repo.discovery import discover
+from mono.repo.files import python_files
+from mono.repo.imports import imported_names
+from mono.repo.pyproject import PyProject
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem of one project."""
+
+    project: str
+    path: str  # the project's folder, repo-relative
+    check: str  # which check found it: one of CHECKS
+    severity: Severity
+    message: str
+
+    def as_json(self) -> dict[str, str]:
+        """The machine-readable form printed by `check --json`."""
+        return {
+            "project": self.project,
+            "path": self.path,
+            "check": self.check,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+@dataclass(frozen=True)
+class Repository:
+    """What the checks read: the projects, their graph (cycles allowed here) and their pyproject tables."""
+
+    workspace: Workspace
+    graph: Graph
+    # Edges of [tool.poetry.dependencies] alone: what a project's users get installed with it
+    # (a library's dev groups are not).
+    runtime: Graph
+    duplicates: tuple[Duplicate, ...]
+    pyprojects: dict[str, PyProject]
+
+    def projects(self) -> list[Project]:
+        """Every project, by name."""
+        return [self.workspace.projects[name] for name in sorted(self.workspace.projects)]
+
+    def libraries(self) -> set[str]:
+        """Names of the projects of kind lib."""
+        return {name for name, project in self.workspace.projects.items() if rules(project.kind).library}
+
+    def reached(self, name: str) -> set[str]:
+        """Every project `name` gets installed with: its own path dependencies, then theirs (not their dev groups)."""
+        return self.runtime.with_dependencies(self.workspace.projects[name].depends_on) - {name}
+
+
+def error_finding(project: Project, check: str, message: str) -> Finding:
+    """An error of `project` found by `check`."""
+    return Finding(project.name, project.path, check, "error", message)
+
+
+def _runtime_edges(workspace: Workspace, pyprojects: dict[str, PyProject]) -> dict[str, tuple[str, ...]]:
+    by_path = workspace.by_path()
+    edges: dict[str, tuple[str, ...]] = {}
+    for name, project in workspace.projects.items():
+        found = set()
+        for written in pyprojects[name].path_dependencies(main_only=True):
+            target = by_path.get(paths.join(project.path, written.path))
+            if target is not None:
+                found.add(target.name)
+        edges[name] = tuple(sorted(found))
+    return edges
+
+
+def load_repository(root: Path) -> Repository:
+    """Discover the projects (two with one name do not stop it) and read what the checks need."""
+    workspace, duplicates = discover(root)
+    pyprojects = {
+        name: PyProject.read(project.directory(root) / "pyproject.toml", project.pyproject_shown)
+        for name, project in workspace.projects.items()
+    }
+    graph = graph_of(workspace)
+    runtime = Graph(_runtime_edges(workspace, pyprojects))
+    return Repository(workspace, graph, runtime, duplicates, pyprojects)
+
+
+# --- names, cycles, path dependencies, Dockerfiles ---------------------------------------------
+
+
+def duplicate_names(repo: Repository) -> Iterator[Finding]:
+    """Two or more projects with one name: Poetry, `./mono` and Docker tags cannot tell them apart."""
+    for duplicate in repo.duplicates:
+        places = ", ".join(duplicate.paths)
+        message = f"{len(duplicate.paths)} projects share the name '{duplicate.name}': {places} (rename all but one)"
+        yield Finding(duplicate.name, duplicate.paths[0], "names", "error", message)
+
+
+def cycles(repo: Repository) -> Iterator[Finding]:
+    """Projects that depend on each other in a circle: one finding per circle, on its first project."""
+    edges = repo.graph.depends_on
+    if not repo.graph.has_cycle():
+        return
+    reach = {name: repo.graph.with_dependencies(edges[name]) for name in edges}
+    reported: set[str] = set()
+    for name in sorted(edges):
+        if name in reported or name not in reach[name]:
+            continue
+        reported |= {other for other in reach[name] if name in reach[other]}
+        circle = " -> ".join(repo.graph.shortest_cycle(name))
+        message = f"dependency cycle: {circle} (remove one of these path dependencies)"
+        yield error_finding(repo.workspace.projects[name], "cycles", message)
+
+
+def path_dependencies(repo: Repository) -> Iterator[Finding]:
+    """Path dependencies that leave the repository, or point at something that is not a library."""
+    by_path = repo.workspace.by_path()
+    shared = {path for duplicate in repo.duplicates for path in duplicate.paths}
+    for project in repo.projects():
+        for dependency in project.path_dependencies:
+            target = dependency.target
+            quoted = f"path dependency '{dependency.name}' ({dependency.path})"
+            if paths.leaves_repository(target):
+                yield error_finding(project, "path-dependencies", f"{quoted} leaves the repository")
+            elif target in shared:
+                continue  # reported by duplicate_names
+            elif target not in by_path:
+                message = f"{quoted} points at {target}, which is not a project of this repository"
+                yield error_finding(project, "path-dependencies", message)
+            elif not rules(by_path[target].kind).library:
+                used = by_path[target]
+                message = f"{quoted} points at {used.name}, a project of kind {used.kind}, not a library"
+                yield error_finding(project, "path-dependencies", message)
+
+
+def dockerfiles(repo: Repository) -> Iterator[Finding]:
+    """Apps and models without their Dockerfile(s): `./mono build` has nothing to build them with."""
+    for project in repo.projects():
+        if rules(project.kind).buildable and not image_specs(repo.workspace, project):
+            article = "an" if project.kind[0] in "aeiou" else "a"
+            message = f"is {article} {project.kind} but has no {missing_images(project)} (./mono build needs one)"
+            yield error_finding(project, "dockerfiles", message)
+
+
+# --- what the code imports, which Pythons fit --------------------------------------------------
+
+
+def _project_folders(repo: Repository) -> set[Path]:
+    root = repo.workspace.root
+    paths = {*repo.workspace.by_path(), *(path for duplicate in repo.duplicates for path in duplicate.paths)}
+    return {root if path == "." else root / path for path in paths}
+
+
+def imports(repo: Repository) -> Iterator[Finding]:
+    """Internal packages imported but not declared, declared but never used, and libraries reached but not declared."""
+    libraries = repo.libraries()
+    owner: dict[str, str] = {}  # importable package -> library
+    for name in sorted(libraries):
+        for package in repo.pyprojects[name].package_names(name):
+            owner.setdefault(package, name)
+    folders = _project_folders(repo)
+    for project in repo.projects():
+        folder = project.directory(repo.workspace.root)
+        used: dict[str, set[str]] = {}  # library -> its packages this project imports
+        for file in python_files(folder, folders - {folder}):
+            for package in imported_names(file) & owner.keys():
+                used.setdefault(owner[package], set()).add(package)
+        used.pop(project.name, None)
+        declared = set(project.depends_on)
+        for library in sorted(used.keys() - declared):
+            packages = ", ".join(sorted(used[library]))
+            message = f"imports {packages} from library {library} but does not declare it (add it as a path dependency)"
+            yield error_finding(project, "imports", message)
+        for library in sorted((declared & libraries) - used.keys()):
+            if library not in repo.runtime.with_dependencies(declared - {library}):
+                message = f"declares {library} but never imports it (remove the dependency if nothing needs it)"
+                yield error_finding(project, "imports", message)
+        for library in sorted((repo.reached(project.name) & libraries) - declared - used.keys()):
+            through = next(d for d in sorted(declared) if library in repo.runtime.with_dependencies({d}))
+            message = (
+                f"uses {library} through {through} but does not declare it "
+                "(Poetry will not find it: declare every library you reach)"
+            )
+            yield error_finding(project, "imports", message)
+
+
+def python_fit(repo: Repository) -> Iterator[Finding]:
+    """Projects that allow a Python one of their libraries does not support (Poetry refuses to lock them)."""
+    ranges = {}
+    for name in repo.workspace.projects:
+        written = repo.pyprojects[name].requires_python
+        # Not set means any Python; a constraint that cannot be read is skipped (Poetry reports it).
+        ranges[name] = all_pythons() if written is None else supported_pythons(written)
+    libraries = repo.libraries()
+    for project in repo.projects():
+        mine = ranges[project.name]
+        for library in sorted(repo.reached(project.name) & libraries):
+            theirs = ranges[library]
+            if mine is None or theirs is None or mine <= theirs:
+                continue
+            wanted, offered = (repo.pyprojects[name].requires_python or "any" for name in (project.name, library))
+            left_out = sorted({(python.major, python.minor) for python in mine - theirs})
+            message = (
+                f"requires-python '{wanted}' does not fit {library}'s '{offered}': "
+                f"{library} leaves out Python {', '.join(f'{major}.{minor}' for major, minor in left_out)}"
+            )
+            yield error_finding(project, "requires-python", message)

@@ -1,0 +1,161 @@
+"""Build an app's image: assemble its context, `docker build` with its own Dockerfile, tag, push."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.engine.buildcontext import assemble
+from mono.engine.runner import Outcome
+from mono.errors import MonoError, WrongKind
+from mono.external.docker import ImagePlatform, docker, image_id, probe_platform
+from mono.external.git import try_git
+from mono.model.graph import Graph
+from mono.model.kinds import kinds_where, rules
+from mono.model.layout import base_image_record
+from mono.model.project import Project, Workspace
+from mono.repo.state import read_stamp, write_stamp
+
+BUILDABLE_KINDS = frozenset(kinds_where("buildable"))
+_TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What every image of one `./mono build` shares."""
+
+    base_image: str
+    registry: str = ""
+    extra_tags: tuple[str, ...] = ()
+    push: bool = False
+
+
+def base_image_choice(option: str | None, configured: str) -> str:
+    """--base-image, else MONO_BASE_IMAGE, else the setting (which defaults to python:3.11-slim)."""
+    return option or os.environ.get("MONO_BASE_IMAGE") or configured
+
+
+@dataclass(frozen=True)
+class ImageSpec:
+    """One image of a project: its name and the Dockerfile it is built from (project-relative)."""
+
+    name: str
+    dockerfile: str
+
+
+def image_specs(workspace: Workspace, project: Project) -> tuple[ImageSpec, ...]:
+    """An app has one image (its Dockerfile); a model one per `*-image/Dockerfile` (train, predict)."""
+    folder = project.directory(workspace.root)
+    images = rules(project.kind).images
+    if images == "image-folders":
+        return tuple(
+            ImageSpec(f"{project.name}-{sub.name.removesuffix('-image')}", f"{sub.name}/Dockerfile")
+            for sub in sorted(folder.iterdir())
+            if sub.name.endswith("-image") and (sub / "Dockerfile").is_file()
+        )
+    if images == "dockerfile" and (folder / "Dockerfile").is_file():
+        return (ImageSpec(project.name, "Dockerfile"),)
+    return ()
+
+
+def missing_images(project: Project) -> str:
+    """What a buildable project lacks when it has no image specs, as a file name or two."""
+    if rules(project.kind).images == "image-folders":
+        return "train-image/Dockerfile or predict-image/Dockerfile"
+    return "Dockerfile"
+
+
+def check_buildable(workspace: Workspace, project: Project) -> None:
+    """Raise a one-line MonoError unless the project is an app or a model with its Dockerfile(s)."""
+    if not rules(project.kind).buildable:
+        raise WrongKind(
+            f"{project.name} is of kind {project.kind}: only apps and models have images",
+            "a library goes into the images of the projects that use it",
+        )
+    if not image_specs(workspace, project):
+        raise MonoError(
+            f"{project.path} has no {missing_images(project)}",
+            "./mono new makes projects with them; see docs/docker.md",
+        )
+
+
+def check_tag(tag: str) -> str:
+    """A valid --tag, or a one-line MonoError."""
+    if not _TAG.fullmatch(tag):
+        raise MonoError(f"--tag {tag!r} is not a valid image tag", "letters, digits, '_', '.', '-'; at most 128")
+    return tag
+
+
+def git_tag(root: Path) -> str | None:
+    """`git-SHORTSHA`, with `-dirty` when the working tree has changes; None outside git."""
+    sha = try_git(root, "rev-parse", "--short=12", "HEAD")
+    if sha is None:
+        return None
+    status = try_git(root, "status", "--porcelain")
+    if status is None:
+        return None  # state unknown: better no git tag than a clean one that may be wrong
+    return f"git-{sha}-dirty" if status else f"git-{sha}"
+
+
+def image_tags(
+    workspace: Workspace, project: Project, options: BuildOptions, image: str | None = None
+) -> tuple[str, ...]:
+    """Every reference an image gets: NAME:VERSION, NAME:git-SHA[-dirty], NAME:each --tag."""
+    name = image or project.name
+    repository = f"{options.registry}/{name}" if options.registry else name
+    # A PEP 440 local version (1.0+abc) has a '+', which image tags do not allow.
+    version = project.version.replace("+", "-") if project.version else None
+    tags = [version, git_tag(workspace.root), *options.extra_tags]
+    return tuple(dict.fromkeys(f"{repository}:{tag}" for tag in tags if tag))
+
+
+def image_platform(root: Path, image: str, log: Path) -> ImagePlatform:
+    """What the base image runs (asked once per image ID; remembered under .mono/state)."""
+    identity = image_id(image, root)
+    if identity is None:
+        raise MonoError(
+            f"base image {image} is not on this machine",
+            "pull it, or make one from Debian packages: tools/build/base-image.sh (then --base-image)",
+        )
+    stamp = base_image_record(root, hashlib.sha256(identity.encode()).hexdigest()[:32])
+    known = read_stamp(stamp)
+    if known and len(known.split(" ")) == 3:
+        python, machine, glibc = known.split(" ")
+        return ImagePlatform(python, machine, glibc)
+    found = probe_platform(root, image, log)
+    write_stamp(stamp, f"{found.python} {found.machine} {found.glibc}")
+    return found
+
+
+def _build_arguments(
+    project: Project, spec: ImageSpec, context: Path, base_image: str, tags: tuple[str, ...]
+) -> list[str]:
+    command = ["build", "--network", "none", "--force-rm", "--build-arg", f"BASE_IMAGE={base_image}"]
+    command += ["--file", str(context / spec.dockerfile)]
+    command += ["--label", f"org.opencontainers.image.title={spec.name}"]
+    if project.version:
+        command += ["--label", f"org.opencontainers.image.version={project.version}"]
+    for tag in tags:
+        command += ["--tag", tag]
+    return [*command, str(context)]
+
+
+def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOptions, log: Path) -> Outcome:
+    """Assemble the project's context in a temporary folder, build its image(s), tag (and push)."""
+    project = workspace.projects[name]
+    platform = image_platform(workspace.root, options.base_image, log)
+    every_tag: list[str] = []
+    with tempfile.TemporaryDirectory(prefix=f"mono-build-{name}-") as scratch:
+        context = assemble(workspace, graph, name, Path(scratch) / "context", platform, log)
+        for spec in image_specs(workspace, project):
+            tags = image_tags(workspace, project, options, spec.name)
+            docker(_build_arguments(project, spec, context.folder, options.base_image, tags), workspace.root, log)
+            every_tag += tags
+    if options.push:
+        for tag in every_tag:
+            docker(["push", tag], workspace.root, log)
+    return Outcome("ok", " ".join(every_tag))

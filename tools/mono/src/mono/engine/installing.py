@@ -1,0 +1,104 @@
+"""Make a project's .venv hold exactly what its poetry.lock says, with uv or with Poetry.
+
+uv route: Poetry exports the locked set (with hashes, internal libraries as editable path
+requirements) and `uv pip sync` makes the venv match it, removing anything else. Poetry stays
+the resolver and the lock stays Poetry's; only the installing is faster. uv's cache takes file
+locks, so parallel installs share it safely.
+
+Poetry route (`installer = "poetry"`): `poetry sync`. Parallel Poetry processes race on
+Poetry's shared artifact and HTTP caches (python-poetry/poetry#7370, #11048), so every Poetry
+command that writes to that cache runs one at a time (see mono.external.poetry).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+from mono.engine.cache import install_inputs_key
+from mono.engine.runner import Outcome
+from mono.external.poetry import poetry
+from mono.external.uv import create_venv, pip_sync
+from mono.model.config import Installer
+from mono.model.graph import Graph
+from mono.model.layout import record, requirements_file, venv_python
+from mono.model.project import Project, Workspace
+from mono.model.versions import pep440_allows
+from mono.repo.pyproject import PyProject
+from mono.repo.state import read_stamp, write_stamp
+
+
+def python_for(pyproject: PyProject) -> str:
+    """The interpreter for a new venv: this one when requires-python allows it, else a request for uv."""
+    requires = pyproject.requires_python
+    if requires is None:
+        return sys.executable
+    running = ".".join(str(part) for part in sys.version_info[:3])
+    # A Poetry-style constraint such as ^3.11 is not PEP 440: Poetry validates it.
+    return requires if pep440_allows(requires, running) is False else sys.executable
+
+
+def _fresh_venv(folder: Path, python: str, log: Path) -> None:
+    venv = folder / ".venv"
+    if venv.exists() and not (venv_python(folder).exists() and (venv / "pyvenv.cfg").is_file()):
+        shutil.rmtree(venv)  # damaged: start again
+    if not venv.exists():
+        create_venv(venv, python, folder, log)
+
+
+def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> None:
+    folder = project.directory(workspace.root)
+    pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
+    requirements = requirements_file(workspace.root, project.name)
+    requirements.parent.mkdir(parents=True, exist_ok=True)
+    groups = pyproject.default_groups
+    export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
+    poetry([*export, *(["--with", ",".join(groups)] if groups else [])], workspace.root, folder, log)
+    if pyproject.installs_itself:
+        with requirements.open("a", encoding="utf-8") as handle:
+            handle.write(f"-e {folder.as_uri()}\n")
+    _fresh_venv(folder, python_for(pyproject), log)
+    pip_sync(venv_python(folder), requirements, folder, log)
+
+
+def sync_venv(workspace: Workspace, project: Project, installer: Installer, log: Path) -> None:
+    """Make the project's .venv match its poetry.lock exactly (extra packages are removed)."""
+    if installer == "poetry":
+        poetry(["sync"], workspace.root, project.directory(workspace.root), log)
+    else:
+        _sync_with_uv(workspace, project, log)
+
+
+def venv_is_whole(folder: Path) -> bool:
+    """False when the venv is missing or damaged (no interpreter, or no pyvenv.cfg)."""
+    return (
+        venv_python(folder).exists()
+        and (folder / ".venv" / "pyvenv.cfg").is_file()
+        and os.access(venv_python(folder), os.X_OK)
+    )
+
+
+def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
+    """True when the project's venv is missing or was installed from other inputs than now."""
+    if not venv_is_whole(workspace.folder(name)):
+        return True  # deleted or damaged venv
+    return read_stamp(record(workspace.root, "installed", name)) != install_inputs_key(workspace, graph, name)
+
+
+def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Make the project's .venv match its poetry.lock exactly, with the configured installer."""
+    inputs = install_inputs_key(workspace, graph, name)
+    stamp = record(workspace.root, "installed", name)
+    stamp.unlink(missing_ok=True)  # an interrupted install must not look finished
+    sync_venv(workspace, workspace.projects[name], workspace.config.installer, log)
+    write_stamp(stamp, inputs)
+    return Outcome("ok")
+
+
+def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Install unless the venv is already in step with the project's inputs."""
+    if not needs_install(workspace, graph, name):
+        return Outcome("up to date")
+    return install(workspace, graph, name, log)

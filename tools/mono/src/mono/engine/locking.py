@@ -1,0 +1,105 @@
+"""Is a project's poetry.lock in step with what it was resolved from?
+
+A lock is made from the dependency tables of the project's pyproject.toml and of every internal
+library it reaches through path dependencies (Poetry records a library's own dependencies in
+the lock). Those tables are hashed; after each lock the hash is stored beside a hash of the lock
+itself, so an unchanged project is known to be fresh without starting Poetry. When there is no
+record, or the lock changed under us (a pull, a checkout), the lock is inspected instead:
+`poetry check --lock` for the project's own tables, and the lock's entries for internal
+libraries compared with those libraries' pyproject.toml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.engine.cache import file_hash, lock_inputs_key
+from mono.engine.runner import Outcome
+from mono.external.poetry import poetry
+from mono.model.graph import Graph
+from mono.model.layout import record
+from mono.model.project import Workspace
+from mono.repo.lockfile import UnreadableLock, library_drift, read_lock
+from mono.repo.state import read_stamp, write_stamp
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """Whether a lock is fresh, and if not, why (one line a user can act on)."""
+
+    fresh: bool
+    reason: str = ""
+
+
+def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
+    """Record that the project's current poetry.lock matches its current inputs."""
+    lock = workspace.folder(name) / "poetry.lock"
+    stamp = f"{lock_inputs_key(workspace, graph, name)} {file_hash(lock)}"
+    write_stamp(record(workspace.root, "locked", name), stamp)
+
+
+def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshness:
+    """Whether a lock without a record for it is fresh: Poetry's check, then its internal entries."""
+    folder = workspace.folder(name)
+    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False)
+    if result.returncode != 0:
+        return Freshness(False, "pyproject.toml changed since poetry.lock was written")
+    try:
+        lock = read_lock(folder / "poetry.lock")
+    except UnreadableLock as error:
+        return Freshness(False, f"poetry.lock is not valid TOML ({error})")
+    drift = library_drift(workspace, name, lock)
+    if drift:
+        return Freshness(False, drift)
+    remember_fresh(workspace, graph, name)
+    return Freshness(True)
+
+
+def freshness(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshness:
+    """Whether the project's poetry.lock is fresh. Reads only; may record a verified result."""
+    lock_path = workspace.folder(name) / "poetry.lock"
+    if not lock_path.is_file():
+        return Freshness(False, "there is no poetry.lock")
+    inputs, lock_hash = lock_inputs_key(workspace, graph, name), file_hash(lock_path)
+    recorded = (read_stamp(record(workspace.root, "locked", name)) or "").split(" ")
+    if recorded == [inputs, lock_hash]:
+        return Freshness(True)
+    if len(recorded) == 2 and recorded[1] == lock_hash:
+        return Freshness(False, "pyproject.toml or an internal library's dependencies changed since the last lock")
+    return _inspect(workspace, graph, name, log)
+
+
+def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool = False) -> Outcome:
+    """Resolve the project's dependencies and write its poetry.lock, unless it is fresh already.
+
+    If Poetry fails or is interrupted, the previous poetry.lock is put back as it was, so a
+    half-written lock never stays behind.
+    """
+    if not force and freshness(workspace, graph, name, log).fresh:
+        return Outcome("up to date")
+    folder = workspace.folder(name)
+    lock_file = folder / "poetry.lock"
+    before = lock_file.read_bytes() if lock_file.is_file() else None
+    try:
+        poetry(["lock"], workspace.root, folder, log)
+    except BaseException:
+        if before is None:
+            lock_file.unlink(missing_ok=True)
+        else:
+            lock_file.write_bytes(before)
+        raise
+    remember_fresh(workspace, graph, name)
+    return Outcome("ok")
+
+
+def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> str:
+    """Why the project's poetry.lock is missing or stale (with what to run), or '' when it is fresh."""
+    state = freshness(workspace, graph, name, log)
+    return "" if state.fresh else f"poetry.lock is stale: {state.reason} (run ./mono lock {name})"
+
+
+def check_lock(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
+    """Fail when poetry.lock is missing or stale, saying why; change nothing in the project."""
+    reason = stale_reason(workspace, graph, name, log)
+    return Outcome("failed", reason) if reason else Outcome("up to date")

@@ -1,0 +1,168 @@
+"""Run one task over many projects: dependency order, a worker cap, a log each, keep going."""
+
+from __future__ import annotations
+
+import contextlib
+import graphlib
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from mono.errors import CommandFailed, Interrupted, MonoError
+from mono.external.proc import stop_all, tail_of
+from mono.model.graph import Graph
+from mono.model.layout import log_path
+from mono.model.project import Workspace
+from mono.repo.state import exclusive
+
+# How one project's task ended: "ok" (work done), "up to date"/"cached" (nothing to do),
+# "passed"/"no tests" (a test run), "failed".
+Status = Literal["ok", "passed", "cached", "no tests", "up to date", "failed"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How one task on one project ended; `detail` says why when it is not plain success."""
+
+    status: Status
+    detail: str = ""
+
+
+Task = Callable[[str, Path], Outcome]
+
+
+@dataclass(frozen=True)
+class TaskResult:
+    """One project's result in a run."""
+
+    project: str
+    status: Status
+    seconds: float
+    log: Path
+    detail: str = ""
+
+    @property
+    def failed(self) -> bool:
+        """True when this project's work failed."""
+        return self.status == "failed"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Every project's result, in the order they finished."""
+
+    command: str
+    results: tuple[TaskResult, ...]
+
+    @property
+    def failed(self) -> tuple[TaskResult, ...]:
+        """The results that failed."""
+        return tuple(result for result in self.results if result.failed)
+
+
+class Progress:
+    """Receives events while a run goes on; the CLI renders them."""
+
+    def started(self, project: str) -> None:
+        """A project's task has started."""
+
+    def finished(self, result: TaskResult, done: int, total: int) -> None:
+        """A project's task has ended."""
+
+
+def default_workers(configured: int) -> int:
+    """The worker cap: the setting, else one per CPU."""
+    return configured if configured > 0 else (os.cpu_count() or 1)
+
+
+def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskResult:
+    progress.started(project)
+    start = time.monotonic()
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        log.write_text("", encoding="utf-8")
+        outcome = task(project, log)
+    except CommandFailed as error:
+        outcome = Outcome("failed", error.tail)
+    except MonoError as error:
+        outcome = Outcome("failed", str(error))
+    except Exception as error:  # noqa: BLE001 - one project's crash must not stop the others
+        outcome = Outcome("failed", f"{type(error).__name__}: {error}")
+    detail = outcome.detail
+    if outcome.status == "failed" and not detail and log.is_file():
+        detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
+    return TaskResult(project, outcome.status, time.monotonic() - start, log, detail)
+
+
+def _sorter(projects: list[str], graph: Graph) -> graphlib.TopologicalSorter[str]:
+    """Each selected project after the selected projects it depends on."""
+    selected = set(projects)
+    sorter = graphlib.TopologicalSorter(
+        {name: [d for d in graph.depends_on[name] if d in selected] for name in projects}
+    )
+    sorter.prepare()
+    return sorter
+
+
+def _stop_everything(pool: ThreadPoolExecutor) -> None:
+    """Nothing more starts; what runs is stopped and may clean up first."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    stop_all()
+    pool.shutdown(wait=True)
+
+
+def run_tasks(
+    command: str,
+    projects: list[str],
+    graph: Graph,
+    task: Task,
+    root: Path,
+    workers: int,
+    progress: Progress | None = None,
+) -> RunSummary:
+    """Run `task` on every project, each after the selected projects it depends on."""
+    progress = progress or Progress()
+    sorter = _sorter(projects, graph)
+    results: list[TaskResult] = []
+    pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(projects) or 1)))
+    running: dict[Future[TaskResult], str] = {}
+    try:
+        while sorter.is_active():
+            for name in sorted(sorter.get_ready()):
+                running[pool.submit(_run_one, task, name, log_path(root, command, name), progress)] = name
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                result = future.result()
+                results.append(result)
+                progress.finished(result, len(results), len(projects))
+                sorter.done(running.pop(future))
+    except BaseException as stopped:
+        # Ctrl-C, or anything else that ends the run here (a broken pipe to the progress output).
+        _stop_everything(pool)
+        if isinstance(stopped, KeyboardInterrupt):
+            raise Interrupted() from stopped
+        raise
+    pool.shutdown(wait=True)
+    return RunSummary(command, tuple(results))
+
+
+def run_work(
+    command: str,
+    workspace: Workspace,
+    graph: Graph,
+    projects: list[str],
+    task: Task,
+    workers: int | None,
+    progress: Progress | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> RunSummary:
+    """`run_tasks` for a command: the worker cap from the settings unless given; with `on_wait`,
+    under the work lock (commands that write venvs or state), saying whom it waits for."""
+    cap = workers or default_workers(workspace.config.workers)
+    guard = exclusive(workspace.root, f"mono {command}", on_wait) if on_wait else contextlib.nullcontext()
+    with guard:
+        return run_tasks(command, projects, graph, task, workspace.root, cap, progress)

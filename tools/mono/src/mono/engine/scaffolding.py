@@ -1,0 +1,159 @@
+"""`mono new`: a project from the repository's templates, locked, installed and tested.
+
+The templates are tools/templates/KIND, rendered with copier from the repository root (where
+copier.yml is), so `copier update` in the project folder can roll later template changes in;
+the answers go to the project's .copier-answers.yml with the template's path made relative.
+
+Nothing is overwritten and a failure leaves nothing behind: the project is rendered and locked
+in a hidden staging folder beside its final place (the same depth, so relative path
+dependencies resolve), moved into place, then installed, tested and, for an app or a model,
+built; if any step fails or is interrupted, the folder (and any parent folder this created)
+is removed again.
+"""
+
+from __future__ import annotations
+
+import keyword
+import os
+import re
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from mono.errors import MonoError, ProjectNotFound, WrongKind
+from mono.external.copier import render
+from mono.external.poetry import poetry
+from mono.external.ruff import tidy
+from mono.model.graph import Graph
+from mono.model.kinds import Kind, check_kind, kinds_where, rules
+from mono.model.names import is_valid_name, normalize_name, package_name
+from mono.model.project import Workspace
+from mono.repo.state import forget
+
+# The kinds `new` makes, in the order its help lists them.
+NEW_KINDS: tuple[Kind, ...] = kinds_where("scaffolded")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A validated request for a new project."""
+
+    kind: Kind
+    name: str  # normalised
+    package: str  # importable
+    program: str  # "" for a library
+    path: str  # repo-relative folder
+    libs: tuple[str, ...]  # every internal library it gets, the closure of --lib
+
+    def answers(self, workspace: Workspace) -> dict[str, object]:
+        """The template answers."""
+        folder = workspace.root / self.path
+        libs = [
+            {
+                "name": name,
+                "package": package_name(name),
+                "path": Path(os.path.relpath(workspace.projects[name].directory(workspace.root), folder)).as_posix(),
+            }
+            for name in self.libs
+        ]
+        return {"kind": self.kind, "name": self.name, "package": self.package, "program": self.program, "libs": libs}
+
+
+def _checked_name(value: str, what: str) -> str:
+    if not is_valid_name(value):
+        raise MonoError(
+            f"{what} {value!r} is not a valid name",
+            "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
+        )
+    return normalize_name(value)
+
+
+def _place(workspace: Workspace, kind: Kind, target: str) -> tuple[str, str, str]:
+    """(program, name, repo-relative folder) of a new project of `kind` called `target`."""
+    parts = target.split("/")
+    folder = workspace.config.folder_of(kind)
+    if rules(kind).has_program:
+        if len(parts) != 2:
+            raise MonoError(
+                f"a new {kind} is named PROGRAM/NAME, not {target!r}", f"e.g. ./mono new {kind} demo/my-{kind}"
+            )
+        program, name = _checked_name(parts[0], "program"), _checked_name(parts[1], "name")
+        return program, name, f"{folder}/{program}/{name}"
+    if len(parts) != 1:
+        raise MonoError(f"a new library is named NAME, not {target!r}", "e.g. ./mono new lib my-lib")
+    name = _checked_name(parts[0], "name")
+    return "", name, f"{folder}/{name}"
+
+
+def _libraries(workspace: Workspace, graph: Graph, libs: Sequence[str]) -> tuple[str, ...]:
+    """The named libraries and every library they reach, checked to be libraries."""
+    wanted = []
+    for lib in libs:
+        found = workspace.projects.get(normalize_name(lib))
+        if found is None:
+            raise ProjectNotFound(lib, workspace.projects, where="--lib")
+        if not rules(found.kind).library:
+            raise WrongKind(f"--lib {lib!r}: {found.name} is of kind {found.kind}, not a library")
+        wanted.append(found.name)
+    # Every library reached through another is declared too: Poetry 2 does not follow a
+    # library's own path dependencies (python-poetry/poetry#10178; docs/layout.md).
+    return tuple(sorted(graph.with_dependencies(wanted))) if wanted else ()
+
+
+def plan(workspace: Workspace, graph: Graph, kind: str, target: str, libs: Sequence[str]) -> Plan:
+    """Validate `mono new KIND TARGET --lib ...`; every problem is one line (MonoError, exit 2)."""
+    if kind not in NEW_KINDS:
+        raise MonoError(f"unknown kind {kind!r}", f"use one of {', '.join(NEW_KINDS)}")
+    checked = check_kind(kind, "new")
+    program, name, path = _place(workspace, checked, target)
+    package = package_name(name)
+    if not package.isidentifier() or keyword.iskeyword(package):
+        raise MonoError(f"{name!r} does not give an importable package name ({package!r})", "start with a letter")
+    if name in workspace.projects:
+        raise MonoError(
+            f"a project named {name!r} exists already: {workspace.projects[name].path}", "pick another name"
+        )
+    if (workspace.root / path).exists():
+        raise MonoError(f"{path} exists already", "nothing is ever overwritten; pick another name")
+    return Plan(checked, name, package, program, path, _libraries(workspace, graph, libs))
+
+
+def _render(workspace: Workspace, request: Plan, staging: Path, log: Path) -> None:
+    render(workspace.root, staging, request.answers(workspace), log)
+    # The repository's own lint settings decide import order and layout, so a new project
+    # passes `./mono lint` whatever the template's whitespace.
+    tidy(staging, workspace.root, log)
+    answers = staging / ".copier-answers.yml"
+    relative = Path(os.path.relpath(workspace.root, workspace.root / request.path)).as_posix()
+    text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {relative}", answers.read_text(encoding="utf-8"))
+    answers.write_text(text, encoding="utf-8")
+
+
+Step = Callable[[str], None]
+
+
+def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[[], None], say: Step) -> Path:
+    """Render, lock, move into place, then `after_move` (install, test, build); undo on failure."""
+    final = workspace.root / request.path
+    created_parents = [folder for folder in reversed(final.parents) if not folder.exists()]
+    final.parent.mkdir(parents=True, exist_ok=True)
+    staging = final.parent / f".{final.name}.mono-new-{os.getpid()}"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    log.write_text("", encoding="utf-8")
+    moved = False
+    try:
+        _render(workspace, request, staging, log)
+        say(f"rendered tools/templates/{request.kind} for {request.path}")
+        poetry(["lock"], workspace.root, staging, log)
+        say("locked")
+        staging.rename(final)
+        moved = True
+        after_move()
+    except BaseException:
+        shutil.rmtree(final if moved else staging, ignore_errors=True)
+        for folder in reversed(created_parents):
+            shutil.rmtree(folder, ignore_errors=True)
+        forget(workspace.root, request.name)
+        raise
+    return final

@@ -1,0 +1,40 @@
+"""Running a project's pytest suite in its own venv, with passes cached by what the tests can see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from mono.engine.cache import suite_inputs_key
+from mono.engine.installing import install_if_needed, needs_install
+from mono.engine.runner import Outcome
+from mono.external.python import run_python
+from mono.model.graph import Graph
+from mono.model.layout import record, venv_python
+from mono.model.project import Workspace
+from mono.repo.state import read_stamp, write_stamp
+
+PYTEST_NO_TESTS = 5
+
+
+def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cache: bool = True) -> Outcome:
+    """Run the project's pytest suite in its own venv (installing first when needed).
+
+    A pass is remembered under a hash of everything the tests can see; with `use_cache`, an
+    unchanged project is reported as cached instead of run again. Failures are never cached.
+    """
+    key = suite_inputs_key(workspace, graph, name)
+    stamp = record(workspace.root, "tested", name)
+    if use_cache and read_stamp(stamp) == key and not needs_install(workspace, graph, name):
+        return Outcome("cached")
+    stamp.unlink(missing_ok=True)
+    install_if_needed(workspace, graph, name, log)
+    folder = workspace.folder(name)
+    result = run_python(venv_python(folder), ["-m", "pytest"], folder, log)
+    if result.returncode == 0:
+        write_stamp(stamp, key)
+        return Outcome("passed")
+    if result.returncode == PYTEST_NO_TESTS:
+        return Outcome("no tests")
+    if "No module named pytest" in result.output:
+        return Outcome("failed", f"pytest is not installed in {name}'s venv: add it to its dev group")
+    return Outcome("failed", result.tail())

@@ -1,0 +1,60 @@
+"""The one place that calls Poetry: its executable, its environment, its commands."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from pathlib import Path
+
+from mono.external.index import index_url
+from mono.external.proc import Completed, child_environment, run, tool_executable
+from mono.model.layout import poetry_virtualenvs
+
+
+def poetry_executable() -> str:
+    """Poetry from the tool's own environment (.mono/venv), else from PATH."""
+    return tool_executable("poetry")
+
+
+def poetry_environment(root: Path) -> dict[str, str]:
+    """Environment for Poetry: in-project venvs, no prompts, and pip's index via the mirror plugin."""
+    env = child_environment(
+        POETRY_VIRTUALENVS_IN_PROJECT="true",
+        # Poetry falls back to a venv in its central folder when .venv is missing, even with
+        # in-project set; an empty folder of our own makes it always create .venv instead.
+        POETRY_VIRTUALENVS_PATH=str(poetry_virtualenvs(root)),
+        POETRY_NO_INTERACTION="1",
+    )
+    # The mirror plugin makes Poetry use the simple API of the index pip uses, so one setting
+    # (PIP_INDEX_URL or pip's config) serves both; an explicit POETRY_PYPI_MIRROR_URL wins.
+    env.setdefault("POETRY_PYPI_MIRROR_URL", index_url())
+    # Without a desktop session, keyring backends can hang waiting for a prompt.
+    env.setdefault("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    return env
+
+
+# Commands that write to Poetry's shared cache (downloaded artifacts, HTTP responses). Parallel
+# Poetry processes corrupt it (python-poetry/poetry#7370, #11048), so these run one at a time;
+# everything else (export, check, and all of uv's installing and the test runs) stays parallel.
+CACHE_WRITERS = frozenset({"lock", "sync", "install", "update", "add", "remove"})
+_cache_turn = threading.Lock()
+# Commands that read or write files only. Poetry would still create the project's venv first
+# (most of a lock's time on a new project); with creation off it uses no venv at all.
+NO_VENV_NEEDED = frozenset({"lock", "check", "export", "build"})
+
+
+def poetry(
+    args: list[str],
+    root: Path,
+    project_dir: Path,
+    log: Path | None,
+    check: bool = True,
+    extra_env: dict[str, str] | None = None,
+) -> Completed:
+    """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
+    env = {**poetry_environment(root), **(extra_env or {})}
+    if args and args[0] in NO_VENV_NEEDED:
+        env["POETRY_VIRTUALENVS_CREATE"] = "false"
+    turn = _cache_turn if args and args[0] in CACHE_WRITERS else contextlib.nullcontext()
+    with turn:
+        return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)

@@ -1,0 +1,193 @@
+"""The one way this tool starts a subprocess: logged, checked, and stoppable on Ctrl-C."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO
+
+from mono.errors import CommandFailed, Interrupted, MonoError
+
+TAIL_LINES = 20
+
+Popen = subprocess.Popen[bytes]
+
+_running: set[Popen] = set()
+_running_lock = threading.Lock()
+# Set by stop_all: after Ctrl-C no new command may start, even from a worker mid-task.
+_stopping = threading.Event()
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A finished command: its exit status and what it printed (stdout and stderr together)."""
+
+    command: tuple[str, ...]
+    returncode: int
+    output: str
+
+    def tail(self, lines: int = TAIL_LINES) -> str:
+        """The last `lines` lines of the output."""
+        return tail_of(self.output, lines)
+
+
+def tail_of(text: str, lines: int = TAIL_LINES) -> str:
+    """The last `lines` lines of `text`."""
+    return "\n".join(text.rstrip().splitlines()[-lines:])
+
+
+def run(
+    command: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str] | None = None,
+    log: Path | None = None,
+    check: bool = True,
+) -> Completed:
+    """Run `command` in `cwd`; its output goes to `log` (appended) and is returned.
+
+    With `check`, a non-zero exit raises CommandFailed carrying the tail of the output.
+    """
+    argv = [str(part) for part in command]
+    if _stopping.is_set():
+        raise Interrupted()
+    offset = _log_command(log, cwd, argv) if log is not None else 0
+    with log.open("ab") if log is not None else _no_file() as sink:
+        process = _start(argv, cwd, env, sink)
+        raw = _wait(process)
+    if log is not None:
+        raw = _logged_since(log, offset, process.returncode)
+    result = Completed(tuple(argv), process.returncode, raw.decode("utf-8", errors="replace"))
+    if check and process.returncode != 0:
+        raise CommandFailed(argv, process.returncode, result.tail(), log)
+    return result
+
+
+def _log_command(log: Path, cwd: Path, argv: list[str]) -> int:
+    """Write the command line to the log; returns where its output will start."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(f"$ (cd {cwd} && {shlex.join(argv)})\n")
+    return log.stat().st_size
+
+
+def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[bytes] | None) -> Popen:
+    try:
+        process = subprocess.Popen(
+            argv,
+            cwd=cwd,
+            env=dict(env) if env is not None else None,
+            stdin=subprocess.DEVNULL,
+            stdout=sink if sink is not None else subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command.
+            process_group=0,
+        )
+    except FileNotFoundError as error:
+        raise MonoError(f"cannot run '{argv[0]}': not found", "is it installed and on PATH?") from error
+    with _running_lock:
+        _running.add(process)
+        if _stopping.is_set():  # stop_all ran while this one was starting
+            process.terminate()
+    return process
+
+
+def _wait(process: Popen) -> bytes:
+    try:
+        raw, _ = process.communicate()
+    except BaseException:  # Ctrl-C in this thread: the command must not outlive us
+        _stop(process)
+        raise
+    finally:
+        with _running_lock:
+            _running.discard(process)
+    return raw or b""
+
+
+def _logged_since(log: Path, offset: int, returncode: int) -> bytes:
+    with log.open("rb") as handle:
+        handle.seek(offset)
+        raw = handle.read()
+    if returncode:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"[exit status {returncode}]\n")
+    return raw
+
+
+@contextlib.contextmanager
+def _no_file() -> Iterator[None]:
+    yield None
+
+
+def _signal_group(process: Popen, number: int) -> None:
+    # Each command runs in its own process group, so its helpers (Poetry starts Pythons of its
+    # own, pytest its workers) stop with it.
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, number)
+
+
+def _stop_all_of(processes: list[Popen]) -> None:
+    for process in processes:
+        _signal_group(process, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+        _signal_group(process, signal.SIGKILL)  # what the command left behind in its group
+
+
+def _stop(process: Popen) -> None:
+    _stop_all_of([process])
+
+
+def stop_all() -> None:
+    """Terminate every command still running (after Ctrl-C), with whatever it started, then kill
+    what does not stop. From then on no new command starts in this process."""
+    with _running_lock:
+        _stopping.set()
+        processes = list(_running)
+    _stop_all_of(processes)
+
+
+def reset_stop() -> None:
+    """Allow commands again (a new CLI invocation in the same process, e.g. in tests)."""
+    _stopping.clear()
+
+
+def tool_executable(name: str) -> str:
+    """A program installed with this tool (in .mono/venv, beside its Python), else from PATH."""
+    beside = Path(sys.executable).parent / name
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which(name)
+    if found is None:
+        raise MonoError(f"{name} is not installed", "run ./mono from the repository root, which installs it")
+    return found
+
+
+def replace_process(argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> None:
+    """Become `argv` (exec): signals and Ctrl-C then reach the program directly. Never returns."""
+    os.chdir(cwd)
+    # A shell that starts us in the background ignores SIGINT, and exec keeps that; the program
+    # must stop on Ctrl-C / kill -INT, so hand it the default dispositions.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.execve(argv[0], list(argv), dict(env))
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment with `overrides`, minus variables that would leak a venv."""
+    env = {key: value for key, value in os.environ.items() if key not in {"VIRTUAL_ENV", "PYTHONHOME"}}
+    env.update(overrides)
+    return env

@@ -1,0 +1,65 @@
+"""The layout of `.mono/`: every path the tool keeps state, logs and caches at, and the record names.
+
+Only paths are computed here; reading and writing them is the repo layer's (mono.repo.state).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+MONO_DIR = ".mono"
+# What the tool remembers per project: a lock it verified, an install, a passing test run.
+Record = Literal["locked", "installed", "tested"]
+RECORDS: tuple[Record, ...] = ("locked", "installed", "tested")
+
+
+def mono_dir(root: Path) -> Path:
+    """The tool's folder in the repository."""
+    return root / MONO_DIR
+
+
+def state_dir(root: Path) -> Path:
+    """Where the tool keeps what it remembers between runs."""
+    return mono_dir(root) / "state"
+
+
+def record(root: Path, kind: Record, project: str) -> Path:
+    """The record of one kind for one project."""
+    return state_dir(root) / kind / project
+
+
+def base_image_record(root: Path, key: str) -> Path:
+    """What the tool learnt about a base image (by a hash of its ID)."""
+    return state_dir(root) / "base-images" / key
+
+
+def requirements_file(root: Path, project: str) -> Path:
+    """The requirements exported from a project's lock, for uv."""
+    return state_dir(root) / "requirements" / f"{project}.txt"
+
+
+def log_path(root: Path, command: str, project: str) -> Path:
+    """Where one project's output for one command goes."""
+    return mono_dir(root) / "logs" / command / f"{project}.log"
+
+
+def work_lock(root: Path) -> Path:
+    """The lock a command that writes venvs or state holds."""
+    return mono_dir(root) / "lock"
+
+
+def wheel_cache(root: Path, project: str) -> Path:
+    """Built wheels of an internal project, one folder per source key."""
+    return mono_dir(root) / "cache" / "wheels" / project
+
+
+def poetry_virtualenvs(root: Path) -> Path:
+    """An empty folder for Poetry's central venvs, so Poetry always makes the in-project .venv."""
+    return mono_dir(root) / "poetry-virtualenvs"
+
+
+def venv_python(project_dir: Path) -> Path:
+    """The interpreter of a project's in-project virtual environment."""
+    return project_dir / ".venv" / ("Scripts/python.exe" if os.name == "nt" else "bin/python")

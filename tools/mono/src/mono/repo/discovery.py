@@ -1,0 +1,191 @@
+"""Discovery: every pyproject.toml below the repository root becomes a Project record."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mono.errors import DuplicateProject, InvalidPyproject, MissingPathDependency
+from mono.model import paths
+from mono.model.config import Config, parse_config, unknown_key
+from mono.model.kinds import Kind, check_kind
+from mono.model.names import normalize_name
+from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
+from mono.repo.files import NOT_SEARCHED
+from mono.repo.pyproject import PyProject
+
+_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env"}
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    name: str
+    path: str
+    kind: Kind
+    style: Style
+    version: str | None
+    path_dependencies: tuple[PathDependency, ...]
+    has_lock: bool
+    test_inputs: tuple[str, ...]
+    declared: frozenset[str]  # every dependency name it declares (normalised), path or not
+    test_env: tuple[str, ...]
+
+
+def load_config(root: Path) -> Config:
+    """The settings of the repository at `root`; defaults when it has no root pyproject.toml."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return Config()
+    return parse_config(PyProject.read(path, "pyproject.toml").mono_settings)
+
+
+def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
+    if name.startswith(".") or name in NOT_SEARCHED:
+        return True
+    return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
+
+
+def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
+    """Repo-relative folders (below the root) that hold a pyproject.toml, in sorted order."""
+    found: list[str] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        try:
+            entries = list(os.scandir(root / relative if relative else root))
+        except OSError:
+            continue
+        if relative and any(entry.name == ".git" for entry in entries):
+            continue  # another repository (or a submodule): not ours to manage
+        for entry in entries:
+            if entry.name == "pyproject.toml" and relative and entry.is_file():
+                found.append(relative)
+            elif entry.is_dir(follow_symlinks=False):
+                child = f"{relative}/{entry.name}" if relative else entry.name
+                if not _is_skipped(child, entry.name, exclude):
+                    pending.append(child)
+    return sorted(found)
+
+
+def _path_dependencies(
+    pyproject: PyProject, project_path: str, root: Path, known: frozenset[str]
+) -> tuple[PathDependency, ...]:
+    found: dict[str, PathDependency] = {}
+    for written in pyproject.path_dependencies():
+        target = paths.join(project_path, written.path)
+        # Most targets are projects found already; only others need a look at the disk.
+        if target not in known and not os.path.exists(root / target):
+            raise MissingPathDependency(pyproject.shown_as, written.name, written.path)
+        found[target] = PathDependency(normalize_name(written.name), written.path, target, written.develop)
+    return tuple(found[key] for key in sorted(found))
+
+
+def _test_env(value: Any, shown_as: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise InvalidPyproject(f"{shown_as} [tool.mono] test-env", "must be a list of environment variable names")
+    return tuple(sorted(set(value)))
+
+
+def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...]:
+    where = f"{shown_as} [tool.mono] test-inputs"
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidPyproject(where, "must be a list of paths relative to the project")
+    inputs = [paths.join(project_path, item) for item in value]
+    outside = [item for item, target in zip(value, inputs, strict=True) if paths.leaves_repository(target)]
+    if outside:
+        raise InvalidPyproject(where, f"'{outside[0]}' leaves the repository")
+    return tuple(sorted(set(inputs)))
+
+
+def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind:
+    for key in settings:
+        if key not in _PROJECT_SETTINGS:
+            raise unknown_key(key, _PROJECT_SETTINGS, f"{shown_as} [tool.mono]")
+    if "kind" in settings:
+        return check_kind(settings["kind"], f"{shown_as} [tool.mono] kind")
+    return config.kinds.get(path.split("/", 1)[0], "other") if path != "." else "other"
+
+
+def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
+    folder = root if path == "." else root / path
+    shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
+    pyproject = PyProject.read(folder / "pyproject.toml", shown_as)
+    raw_name = pyproject.name
+    if raw_name is None and pyproject.style == "poetry1":
+        raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
+    if not isinstance(raw_name, str) or not raw_name.strip():
+        raise InvalidPyproject(shown_as, "the project name must be a non-empty string", "set [project] name")
+    settings = pyproject.mono_settings
+    kind = _kind(settings, path, config, shown_as)
+    return _Parsed(
+        test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
+        name=normalize_name(raw_name),
+        path=path,
+        kind=kind,
+        style=pyproject.style,
+        version=pyproject.version,
+        path_dependencies=_path_dependencies(pyproject, path, root, known),
+        has_lock=(folder / "poetry.lock").is_file(),
+        declared=pyproject.declared_names(),
+        test_env=_test_env(settings.get("test-env", []), shown_as),
+    )
+
+
+def _root_is_project(root: Path) -> bool:
+    path = root / "pyproject.toml"
+    return path.is_file() and PyProject.read(path, "pyproject.toml").is_project
+
+
+def _project(item: _Parsed, by_name: dict[str, _Parsed], name_at: dict[str, str]) -> Project:
+    by_path = {name_at[dep.target] for dep in item.path_dependencies if dep.target in name_at}
+    by_version = {name for name in item.declared if name in by_name and name not in by_path} - {item.name}
+    return Project(
+        name=item.name,
+        path=item.path,
+        kind=item.kind,
+        style=item.style,
+        version=item.version,
+        depends_on=tuple(sorted(by_path | by_version)),
+        path_dependencies=item.path_dependencies,
+        has_lock=item.has_lock,
+        test_inputs=item.test_inputs,
+        version_dependencies=tuple(sorted(by_version)),
+        test_env=item.test_env,
+    )
+
+
+def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
+    """Like load_workspace, but projects sharing a name are returned, not raised.
+
+    Of each shared name the first project (by path) is kept in the workspace; `mono check`
+    reports the others instead of stopping at them.
+    """
+    config = load_config(root)
+    found = find_pyprojects(root, config.exclude)
+    if _root_is_project(root):
+        found.insert(0, ".")
+    known = frozenset(found)
+    parsed = [_parse(root, path, config, known) for path in found]
+    by_name: dict[str, _Parsed] = {}
+    shared: dict[str, list[str]] = {}  # in the order their second project was found
+    for item in parsed:
+        if item.name in by_name:
+            shared.setdefault(item.name, [by_name[item.name].path]).append(item.path)
+        else:
+            by_name[item.name] = item
+    name_at = {item.path: item.name for item in parsed}
+    projects = {item.name: _project(item, by_name, name_at) for item in by_name.values()}
+    duplicates = tuple(Duplicate(name, tuple(places)) for name, places in shared.items())
+    return Workspace(root=root, config=config, projects=projects), duplicates
+
+
+def load_workspace(root: Path) -> Workspace:
+    """Discover and parse every project of the repository at `root`; two projects with one name raise."""
+    workspace, duplicates = discover(root)
+    if duplicates:
+        first = duplicates[0]
+        raise DuplicateProject(first.name, first.paths[0], first.paths[1])
+    return workspace

@@ -1,0 +1,81 @@
+"""Reading a poetry.lock: its packages, the versions it holds, and its entries for internal libraries."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from mono.model import paths
+from mono.model.names import normalize_name
+from mono.model.project import Workspace
+from mono.repo.pyproject import PyProject
+
+
+class UnreadableLock(Exception):
+    """A poetry.lock that cannot be read or is not TOML; the message says why."""
+
+
+def read_lock(path: Path) -> dict[str, Any]:
+    """The parsed lock at `path`; UnreadableLock when it cannot be read or parsed."""
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise UnreadableLock(str(error)) from error
+
+
+def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
+    packages = lock.get("package", [])
+    return [package for package in packages if isinstance(package, dict)] if isinstance(packages, list) else []
+
+
+def index_versions(lock: dict[str, Any]) -> dict[str, set[str]]:
+    """Package (normalised) -> the versions the lock holds of it, for packages from an index.
+
+    Internal libraries, files, URLs and git checkouts have no index version to compare; a package
+    from another index (a "legacy" source) does.
+    """
+    versions: dict[str, set[str]] = {}
+    for package in _packages(lock):
+        source = package.get("source")
+        if isinstance(source, dict) and source.get("type") != "legacy":
+            continue
+        name, version = package.get("name"), package.get("version")
+        if isinstance(name, str) and isinstance(version, str):
+            versions.setdefault(normalize_name(name), set()).add(version)
+    return versions
+
+
+def _locked_required_names(package: dict[str, Any]) -> set[str]:
+    names = set()
+    for key, spec in (package.get("dependencies") or {}).items():
+        if not (isinstance(spec, dict) and spec.get("optional")):
+            names.add(normalize_name(key))
+    return names
+
+
+def _directory_target(workspace: Workspace, project_path: str, package: dict[str, Any]) -> str | None:
+    """The repo-relative folder a `directory` package of the lock points at; None for others."""
+    source = package.get("source") or {}
+    if not isinstance(source, dict) or source.get("type") != "directory":
+        return None
+    target = paths.join(project_path, str(source.get("url", "")))
+    return None if paths.leaves_repository(target) else target  # outside the repository: not ours to judge
+
+
+def library_drift(workspace: Workspace, name: str, lock: dict[str, Any]) -> str:
+    """Why the lock's entries for internal libraries disagree with their pyproject.toml, or ''."""
+    by_path = workspace.by_path()
+    for package in _packages(lock):
+        target = _directory_target(workspace, workspace.projects[name].path, package)
+        library = by_path.get(target) if target is not None else None
+        if library is None:
+            continue
+        pyproject = PyProject.read(library.directory(workspace.root) / "pyproject.toml", library.pyproject_shown)
+        if library.version is not None and str(package.get("version")) != library.version:
+            return f"{library.name} is {library.version} but the lock has {package.get('version')}"
+        declared, locked = pyproject.required_names(), _locked_required_names(package)
+        if declared != locked:
+            changes = [f"+{n}" for n in sorted(declared - locked)] + [f"-{n}" for n in sorted(locked - declared)]
+            return f"{library.name} changed its dependencies ({', '.join(changes)})"
+    return ""

@@ -1,0 +1,167 @@
+"""The read model of a pyproject.toml: every rule about what its tables mean, in one place.
+
+It understands PEP 621 `[project]` tables with Poetry 2, Poetry 1 projects (everything under
+`[tool.poetry]`), dev-dependencies and dependency groups, package mode and `[tool.mono]`.
+Raw TOML stays inside this class; the rest of the tool asks it questions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mono.errors import InvalidPyproject
+from mono.model.names import normalize_name, requirement_name
+from mono.model.project import Style
+from mono.repo.toml import read_toml, table
+
+# The parts of a pyproject.toml that can change what a lock contains.
+_LOCK_PROJECT_KEYS = ("name", "version", "requires-python", "dependencies", "optional-dependencies")
+_LOCK_POETRY_KEYS = ("name", "version", "dependencies", "group", "extras", "source", "package-mode")
+
+
+@dataclass(frozen=True)
+class WrittenPathDependency:
+    """A path dependency as a table declares it."""
+
+    name: str  # as written
+    path: str  # relative to the project folder
+    develop: bool
+
+
+@dataclass(frozen=True)
+class PyProject:
+    """One parsed pyproject.toml and what its tables say."""
+
+    data: dict[str, Any]
+    shown_as: str  # its repo-relative name, for messages
+
+    @classmethod
+    def read(cls, path: Path, shown_as: str) -> PyProject:
+        """Parse the file at `path`; a syntax error raises InvalidPyproject naming `shown_as`."""
+        return cls(read_toml(path, shown_as), shown_as)
+
+    # --- what the project is -------------------------------------------------------------------
+
+    @property
+    def _project(self) -> dict[str, Any]:
+        return table(self.data, "project")
+
+    @property
+    def _poetry(self) -> dict[str, Any]:
+        return table(self.data, "tool", "poetry")
+
+    @property
+    def style(self) -> Style:
+        """PEP 621 (a `[project]` table, Poetry 2) or Poetry 1 (everything under `[tool.poetry]`)."""
+        return "pep621" if "project" in self.data else "poetry1"
+
+    @property
+    def is_project(self) -> bool:
+        """True when the file describes a project (not only settings, as a repository root's may)."""
+        return "project" in self.data or "name" in self._poetry
+
+    @property
+    def name(self) -> Any:
+        """The name as written (not validated): `[project] name`, or Poetry 1's `[tool.poetry] name`."""
+        return self._project.get("name") if self.style == "pep621" else self._poetry.get("name")
+
+    @property
+    def version(self) -> str | None:
+        """The version: `[project] version`, else `[tool.poetry] version`."""
+        version = self._project.get("version", self._poetry.get("version"))
+        return version if isinstance(version, str) else None
+
+    @property
+    def requires_python(self) -> str | None:
+        """The Python constraint: `[project] requires-python`, else Poetry's `python` dependency."""
+        value = self._project.get("requires-python")
+        if value is None:
+            value = table(self._poetry, "dependencies").get("python")
+        return value if isinstance(value, str) else None
+
+    @property
+    def installs_itself(self) -> bool:
+        """True when Poetry would install the project itself into its venv (package mode)."""
+        return self._poetry.get("package-mode", True) is not False
+
+    @property
+    def default_groups(self) -> list[str]:
+        """The dependency groups `poetry sync` installs by default: every group not marked optional."""
+        groups = table(self._poetry, "group")
+        return sorted(name for name, spec in groups.items() if not (isinstance(spec, dict) and spec.get("optional")))
+
+    @property
+    def mono_settings(self) -> dict[str, Any]:
+        """The project's `[tool.mono]` table."""
+        return table(self.data, "tool", "mono")
+
+    # --- what it depends on --------------------------------------------------------------------
+
+    def dependency_tables(self) -> list[dict[str, Any]]:
+        """Poetry's dependency tables: main, Poetry 1 dev-dependencies, then each group's."""
+        tables = [table(self._poetry, "dependencies"), table(self._poetry, "dev-dependencies")]
+        groups = table(self._poetry, "group").values()
+        return tables + [table(group, "dependencies") for group in groups if isinstance(group, dict)]
+
+    def _project_requirement_names(self) -> set[str]:
+        names = set()
+        for requirement in self._project.get("dependencies") or []:
+            name = requirement_name(str(requirement))
+            if name is not None:
+                names.add(name)
+        return names
+
+    def declared_names(self) -> frozenset[str]:
+        """Every dependency it declares, by normalised name, in any table, by path or not."""
+        names = self._project_requirement_names()
+        for dependencies in self.dependency_tables():
+            names |= {normalize_name(name) for name in dependencies if name != "python"}
+        return frozenset(names)
+
+    def main_names(self) -> set[str]:
+        """The dependencies of its main group: `[project].dependencies` and `[tool.poetry.dependencies]`."""
+        names = self._project_requirement_names()
+        return names | {normalize_name(key) for key in table(self._poetry, "dependencies") if key != "python"}
+
+    def required_names(self) -> set[str]:
+        """Names of its required dependencies: the main group, less Poetry's optional ones (extras)."""
+        names = self._project_requirement_names()
+        for key, spec in table(self._poetry, "dependencies").items():
+            if key != "python" and not (isinstance(spec, dict) and spec.get("optional")):
+                names.add(normalize_name(key))
+        return names
+
+    def path_dependencies(self, main_only: bool = False) -> Iterator[WrittenPathDependency]:
+        """Every dependency located by a path (of the main table alone with `main_only`)."""
+        tables = self.dependency_tables()[:1] if main_only else self.dependency_tables()
+        for dependencies in tables:
+            for name, spec in dependencies.items():
+                for constraint in spec if isinstance(spec, list) else [spec]:
+                    if not isinstance(constraint, dict) or "path" not in constraint:
+                        continue
+                    written = constraint["path"]
+                    if not isinstance(written, str):
+                        raise InvalidPyproject(self.shown_as, f"path of dependency '{name}' must be a string")
+                    yield WrittenPathDependency(name, written, bool(constraint.get("develop")))
+
+    def package_names(self, project_name: str) -> set[str]:
+        """The top-level names it is imported by: its Poetry `packages`, else its name with '_'."""
+        names: set[str] = set()
+        packages = self._poetry.get("packages")
+        for entry in packages if isinstance(packages, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("include"), str):
+                placed = entry["to"] if isinstance(entry.get("to"), str) else entry["include"]
+                top = str(placed).split("/")[0].removesuffix(".py")
+                if top.isidentifier():  # globs and odd entries are left to the fallback
+                    names.add(top)
+        return names or {project_name.replace("-", "_")}
+
+    def lock_inputs(self) -> dict[str, Any]:
+        """The tables that decide what its poetry.lock holds (hashed to tell a stale lock)."""
+        return {
+            "project": {key: self._project.get(key) for key in _LOCK_PROJECT_KEYS},
+            "poetry": {key: self._poetry.get(key) for key in _LOCK_POETRY_KEYS},
+        }

@@ -1,0 +1,86 @@
+"""State under .mono/: small records written atomically and safe to delete, and the work lock."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from mono.model.layout import RECORDS, Record, record, work_lock
+
+logger = logging.getLogger("mono")
+
+# Every stamp is one short line of hashes, versions and names; anything else is damage.
+_STAMP = re.compile(r"[\w.:+ -]{1,1024}")
+
+
+def read_stamp(path: Path) -> str | None:
+    """The stamp stored at `path`, or None when there is none.
+
+    A stamp that cannot be read or is not a stamp is deleted with a warning: the work it
+    records is simply done again, so damage under .mono/ never stops a command.
+    """
+    try:
+        value: str | None = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        value = None
+    if value is not None and _STAMP.fullmatch(value):
+        return value
+    logger.warning("discarded a damaged state file %s; the work it recorded will be redone", path)
+    with contextlib.suppress(OSError):
+        path.unlink()
+    return None
+
+
+def write_stamp(path: Path, value: str) -> None:
+    """Store `value` at `path` atomically: a reader sees the old or the new stamp, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(value + "\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@contextlib.contextmanager
+def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Iterator[None]:
+    """Hold the repository's work lock (.mono/lock); if another ./mono holds it, say who and wait.
+
+    Two commands that install or test at once would share venvs and state; one waits instead.
+    The operating system releases the lock when its holder exits, even after a crash.
+    """
+    path = work_lock(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            on_wait(handle.read().strip() or "another ./mono")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} ({purpose})")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+
+
+def forget(root: Path, project: str, records: Iterable[Record] = RECORDS) -> None:
+    """Delete what the tool remembers about `project` (its work is done again next time)."""
+    for kind in records:
+        record(root, kind, project).unlink(missing_ok=True)

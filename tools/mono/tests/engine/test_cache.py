@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mono.engine.cache import suite_inputs_key
+from mono.errors import InvalidPyproject
+from mono.model.graph import build_graph
+from mono.repo.discovery import load_workspace
+from tests.helpers import pep621, write_tree
+
+
+def key(repo: Path, name: str) -> str:
+    workspace = load_workspace(repo)
+    return suite_inputs_key(workspace, build_graph(workspace), name)
+
+
+def test_key_changes_with_the_project_and_its_libraries_only(repo: Path) -> None:
+    before = {name: key(repo, name) for name in ("core", "util", "web", "lonely")}
+    (repo / "lib/util/util/__init__.py").write_text("changed = 1\n")
+    after = {name: key(repo, name) for name in before}
+    assert after["util"] != before["util"] and after["web"] != before["web"]
+    assert after["core"] == before["core"] and after["lonely"] == before["lonely"]
+
+
+def test_key_ignores_venvs_caches_and_bytecode(repo: Path) -> None:
+    before = key(repo, "web")
+    write_tree(
+        repo,
+        {
+            "app/shop/web/.venv/lib/x.py": "junk",
+            "app/shop/web/__pycache__/app.cpython-311.pyc": "junk",
+            "app/shop/web/.pytest_cache/v/cache": "junk",
+            "lib/util/util/mod.pyc": "junk",
+        },
+    )
+    assert key(repo, "web") == before
+
+
+def test_repo_wide_files_change_every_key(repo: Path) -> None:
+    before = key(repo, "lonely")
+    (repo / "requirements.txt").write_text("poetry==2.5.1\n")
+    assert key(repo, "lonely") != before
+
+
+def test_test_inputs_setting_widens_what_a_project_sees(repo: Path) -> None:
+    (repo / "tools/helper/pyproject.toml").write_text(
+        pep621("helper", extra='\n[tool.mono]\ntest-inputs = ["../.."]\n')
+    )
+    before = key(repo, "helper")
+    (repo / "README.md").write_text("# changed\n")
+    assert key(repo, "helper") != before
+
+
+def test_test_inputs_may_not_leave_the_repository(repo: Path) -> None:
+    (repo / "tools/helper/pyproject.toml").write_text(
+        pep621("helper", extra='\n[tool.mono]\ntest-inputs = ["../../.."]\n')
+    )
+    with pytest.raises(InvalidPyproject, match="leaves the repository"):
+        load_workspace(repo)
+
+
+def test_the_settings_a_suite_names_in_test_env_are_part_of_its_cache_key(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pyproject = repo / "lib/core/pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.mono]\ntest-env = ["BASE_IMAGE"]\n')
+    monkeypatch.delenv("BASE_IMAGE", raising=False)
+    workspace = load_workspace(repo)
+    graph = build_graph(workspace)
+    without = suite_inputs_key(workspace, graph, "core")
+    monkeypatch.setenv("BASE_IMAGE", "local/python:3.11")
+    assert suite_inputs_key(workspace, graph, "core") != without
+    assert suite_inputs_key(workspace, graph, "util") == suite_inputs_key(workspace, graph, "util")

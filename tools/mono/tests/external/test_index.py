@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mono.external import index
+from mono.external.poetry import poetry_environment
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    index.index_url.cache_clear()
+
+
+def test_pip_index_url_variable_wins(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example.invalid/simple")
+    assert index.index_url() == "https://mirror.example.invalid/simple"
+
+
+def test_pip_config_is_read_when_no_variable(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    config = tmp_path / "pip.conf"
+    config.write_text("[global]\nindex-url = https://artifactory.example.invalid/api/pypi/simple\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    assert index.index_url() == "https://artifactory.example.invalid/api/pypi/simple"
+
+
+def test_pip_default_index_without_any_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    monkeypatch.setattr(index, "_pip_configured_index", lambda: None)
+    url = index.index_url()
+    assert url.startswith("https://") and url.endswith("/simple")
+
+
+def test_poetry_follows_pips_index_unless_told_otherwise(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example.invalid/simple")
+    monkeypatch.delenv("POETRY_PYPI_MIRROR_URL", raising=False)
+    env = poetry_environment(tmp_path)
+    assert env["POETRY_PYPI_MIRROR_URL"] == "https://mirror.example.invalid/simple"
+    assert env["POETRY_VIRTUALENVS_IN_PROJECT"] == "true"
+    monkeypatch.setenv("POETRY_PYPI_MIRROR_URL", "https://other.example.invalid/simple")
+    assert poetry_environment(tmp_path)["POETRY_PYPI_MIRROR_URL"] == "https://other.example.invalid/simple"
+
+
+def test_an_active_virtualenv_does_not_leak_into_poetry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
+    assert "VIRTUAL_ENV" not in poetry_environment(tmp_path)

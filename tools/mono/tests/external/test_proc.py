@@ -1,0 +1,50 @@
+"""The subprocess helper: after Ctrl-C's stop_all, running commands end and no new one starts."""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from mono.errors import CommandFailed, Interrupted
+from mono.external import proc
+
+
+@pytest.fixture(autouse=True)
+def _fresh_stop_flag(monkeypatch: pytest.MonkeyPatch) -> None:
+    # stop_all is final for a process; each test gets its own flag.
+    monkeypatch.setattr(proc, "_stopping", threading.Event())
+
+
+def test_stop_all_ends_a_running_command_and_refuses_new_ones(tmp_path: Path) -> None:
+    errors: list[BaseException] = []
+
+    def sleeper() -> None:
+        try:
+            proc.run([sys.executable, "-c", "import time; time.sleep(60)"], cwd=tmp_path, log=tmp_path / "log")
+        except BaseException as error:  # noqa: BLE001 - recorded for the assertion
+            errors.append(error)
+
+    worker = threading.Thread(target=sleeper)
+    worker.start()
+    deadline = time.monotonic() + 10
+    while not proc._running and time.monotonic() < deadline:
+        time.sleep(0.02)
+    start = time.monotonic()
+    proc.stop_all()
+    worker.join(timeout=10)
+    assert time.monotonic() - start < 5
+    assert len(errors) == 1 and isinstance(errors[0], CommandFailed)  # terminated: non-zero exit
+    with pytest.raises(Interrupted):
+        proc.run([sys.executable, "-c", "pass"], cwd=tmp_path)
+
+
+def test_a_command_that_fails_carries_the_tail_of_its_output(tmp_path: Path) -> None:
+    code = "import sys; print('\\n'.join(f'line {n}' for n in range(50))); sys.exit(3)"
+    with pytest.raises(CommandFailed) as raised:
+        proc.run([sys.executable, "-c", code], cwd=tmp_path, log=tmp_path / "log")
+    assert raised.value.tail.splitlines() == [f"line {n}" for n in range(30, 50)]
+    assert "[exit status 3]" in (tmp_path / "log").read_text()

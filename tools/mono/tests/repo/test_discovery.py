@@ -1,0 +1,166 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from mono.errors import ConfigError, DuplicateProject, InvalidPyproject, MissingPathDependency
+from mono.model.names import normalize_name
+from mono.repo.discovery import load_workspace
+from tests.helpers import layered_repo, pep621, poetry1, write_tree
+
+
+def test_discovers_both_poetry_styles_at_any_depth(repo: Path) -> None:
+    workspace = load_workspace(repo)
+    assert set(workspace.projects) == {"core", "util", "lonely", "web", "study", "helper"}
+    assert workspace.projects["web"].path == "app/shop/web"
+    assert workspace.projects["web"].style == "pep621"
+    assert workspace.projects["study"].style == "poetry1"
+    assert workspace.projects["study"].version == "1.0.0"
+
+
+def test_kind_comes_from_the_top_level_folder(repo: Path) -> None:
+    kinds = {name: project.kind for name, project in load_workspace(repo).projects.items()}
+    assert kinds == {"core": "lib", "util": "lib", "lonely": "lib", "web": "app", "study": "eda", "helper": "tools"}
+
+
+def test_kind_is_other_outside_known_folders_and_without_settings(tmp_path: Path) -> None:
+    write_tree(tmp_path, {"services/api/pyproject.toml": pep621("api"), "libs/x/pyproject.toml": poetry1("x")})
+    assert {p.name: p.kind for p in load_workspace(tmp_path).projects.values()} == {"api": "other", "x": "other"}
+
+
+def test_settings_map_folders_to_kinds_and_a_project_may_set_its_own(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.mono]\nkinds = { services = "app" }\n',
+            "services/api/pyproject.toml": pep621("api"),
+            "services/job/pyproject.toml": pep621("job", extra='\n[tool.mono]\nkind = "eng"\n'),
+        },
+    )
+    projects = load_workspace(tmp_path).projects
+    assert (projects["api"].kind, projects["job"].kind) == ("app", "eng")
+
+
+def test_path_dependencies_with_and_without_develop_become_edges(repo: Path) -> None:
+    projects = load_workspace(repo).projects
+    assert projects["web"].depends_on == ("util",)
+    assert projects["util"].depends_on == ("core",)
+    assert projects["study"].depends_on == ("core",)  # Poetry 1 style, no develop flag
+    dependency = projects["study"].path_dependencies[0]
+    assert (dependency.target, dependency.develop) == ("lib/core", False)
+    assert projects["util"].path_dependencies[0].develop is True
+
+
+def test_group_dependencies_count_as_internal_dependencies(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "lib/testkit/pyproject.toml": pep621("testkit"),
+            "lib/a/pyproject.toml": pep621(
+                "a", extra='\n[tool.poetry.group.dev.dependencies]\ntestkit = { path = "../testkit" }\n'
+            ),
+        },
+    )
+    assert load_workspace(tmp_path).projects["a"].depends_on == ("testkit",)
+
+
+def test_lock_presence_is_recorded(repo: Path) -> None:
+    (repo / "lib/core/poetry.lock").write_text("# lock\n")
+    projects = load_workspace(repo).projects
+    assert projects["core"].has_lock and not projects["util"].has_lock
+
+
+def test_virtualenvs_hidden_and_build_folders_are_not_searched(repo: Path) -> None:
+    write_tree(
+        repo,
+        {
+            "lib/core/.venv/lib/site/pyproject.toml": pep621("venv-junk"),
+            "node_modules/x/pyproject.toml": pep621("node-junk"),
+            ".hidden/y/pyproject.toml": pep621("hidden-junk"),
+            "lib/core/dist/pyproject.toml": pep621("dist-junk"),
+        },
+    )
+    assert not {"venv-junk", "node-junk", "hidden-junk", "dist-junk"} & set(load_workspace(repo).projects)
+
+
+def test_exclude_setting_skips_folders(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mono]\nexclude = ["tools/*"]\n')
+    assert "helper" not in load_workspace(repo).projects
+
+
+def test_names_are_normalised() -> None:
+    assert normalize_name("My_Lib.Core") == "my-lib-core"
+
+
+def test_root_settings_file_is_not_a_project_but_a_root_poetry_project_is(repo: Path) -> None:
+    assert all(project.path != "." for project in load_workspace(repo).projects.values())
+    (repo / "pyproject.toml").write_text(pep621("umbrella"))
+    assert load_workspace(repo).projects["umbrella"].path == "."
+
+
+def test_malformed_pyproject_names_the_file(repo: Path) -> None:
+    (repo / "lib/util/pyproject.toml").write_text("[project\nname = 'util'\n")
+    with pytest.raises(InvalidPyproject, match=r"lib/util/pyproject.toml: not valid TOML"):
+        load_workspace(repo)
+
+
+def test_path_dependency_to_a_missing_folder_is_an_error(repo: Path) -> None:
+    (repo / "app/shop/web/pyproject.toml").write_text(pep621("web", {"gone": "../../../lib/gone"}))
+    with pytest.raises(MissingPathDependency, match=r"app/shop/web/pyproject.toml: path dependency 'gone'"):
+        load_workspace(repo)
+
+
+def test_two_projects_with_one_name_is_an_error(repo: Path) -> None:
+    write_tree(repo, {"lib/core2/pyproject.toml": pep621("Core")})
+    with pytest.raises(DuplicateProject, match="'core': lib/core and lib/core2"):
+        load_workspace(repo)
+
+
+def test_unknown_setting_suggests_the_closest_key(repo: Path) -> None:
+    (repo / "pyproject.toml").write_text('[tool.mono]\nglobal_files = ["x"]\n')
+    with pytest.raises(ConfigError) as raised:
+        load_workspace(repo)
+    assert "unknown key 'global_files'" in str(raised.value)
+    assert "did you mean 'global-files'?" in str(raised.value)
+
+
+def test_the_installer_setting_defaults_to_uv_and_rejects_unknown_names(repo: Path) -> None:
+    assert load_workspace(repo).config.installer == "uv"
+    (repo / "pyproject.toml").write_text('[tool.mono]\ninstaller = "poetry"\n')
+    assert load_workspace(repo).config.installer == "poetry"
+    (repo / "pyproject.toml").write_text('[tool.mono]\ninstaller = "pip"\n')
+    with pytest.raises(ConfigError, match="unknown installer 'pip'"):
+        load_workspace(repo)
+
+
+def test_unknown_kind_is_rejected(repo: Path) -> None:
+    write_tree(repo, {"lib/core/pyproject.toml": pep621("core", extra='\n[tool.mono]\nkind = "service"\n')})
+    with pytest.raises(ConfigError, match="unknown kind 'service'"):
+        load_workspace(repo)
+
+
+def test_discovery_of_the_layered_fixture_is_stable() -> None:
+    # Guards the fixture other tests rely on: six projects, one Poetry 1.
+    files = layered_repo()
+    assert sum(path.endswith("pyproject.toml") for path in files) == 7
+
+
+def test_nested_git_repositories_are_not_searched(repo: Path) -> None:
+    write_tree(
+        repo, {"vendor/other/.git/HEAD": "ref: refs/heads/main\n", "vendor/other/lib/x/pyproject.toml": pep621("x")}
+    )
+    assert "x" not in load_workspace(repo).projects
+
+
+def test_pep621_project_without_a_name_is_an_error(repo: Path) -> None:
+    (repo / "lib/lonely/pyproject.toml").write_text('[project]\nversion = "1.0"\n')
+    with pytest.raises(
+        InvalidPyproject, match=r"lib/lonely/pyproject\.toml: the project name must be a non-empty string"
+    ):
+        load_workspace(repo)
+
+
+def test_poetry1_project_without_a_name_takes_its_folder_name(repo: Path) -> None:
+    (repo / "lib/lonely/pyproject.toml").write_text("[tool.poetry]\npackage-mode = false\n")
+    assert load_workspace(repo).projects["lonely"].style == "poetry1"

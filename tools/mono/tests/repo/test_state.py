@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from mono.engine.transaction import all_or_nothing
+from mono.repo.state import exclusive, read_stamp, write_stamp
+
+HOLDER = """
+import sys, time
+from pathlib import Path
+from mono.repo.state import exclusive
+with exclusive(Path(sys.argv[1]), "mono test", lambda holder: None):
+    print("locked", flush=True)
+    time.sleep(1.5)
+"""
+
+
+def test_a_second_command_says_who_holds_the_lock_and_waits(tmp_path: Path) -> None:
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(tmp_path)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        told: list[str] = []
+        start = time.monotonic()
+        with exclusive(tmp_path, "mono install", told.append):
+            waited = time.monotonic() - start
+            assert (tmp_path / ".mono/lock").read_text().startswith("pid ")
+        assert told == [f"pid {holder.pid} (mono test)"]
+        assert waited > 0.5
+    finally:
+        holder.wait(timeout=10)
+        if holder.stdout is not None:
+            holder.stdout.close()
+
+
+def test_an_uncontended_lock_does_not_wait(tmp_path: Path) -> None:
+    told: list[str] = []
+    with exclusive(tmp_path, "mono test", told.append):
+        pass
+    assert told == []
+
+
+def test_stamps_are_written_whole(tmp_path: Path) -> None:
+    stamp = tmp_path / "state" / "installed" / "x"
+    write_stamp(stamp, "3.11:abc def")
+    assert read_stamp(stamp) == "3.11:abc def"
+    assert [p.name for p in stamp.parent.iterdir()] == ["x"]  # no temporary file left behind
+    assert read_stamp(tmp_path / "state" / "missing") is None
+
+
+@pytest.mark.parametrize("damage", [bytes([0xFF, 0xFE, 0x00]), b"", b"{half a json", b"line one\nline two"])
+def test_a_damaged_stamp_is_discarded_with_a_warning(
+    tmp_path: Path, damage: bytes, caplog: pytest.LogCaptureFixture
+) -> None:
+    stamp = tmp_path / "state" / "tested" / "x"
+    stamp.parent.mkdir(parents=True)
+    stamp.write_bytes(damage)
+    assert read_stamp(stamp) is None
+    assert "discarded a damaged state file" in caplog.text and str(stamp) in caplog.text
+    assert not stamp.exists()
+
+
+def test_all_or_nothing_puts_every_pyproject_and_lock_back_and_forgets_the_records(tmp_path: Path) -> None:
+    one, two = tmp_path / "lib/one", tmp_path / "app/two"
+    for folder in (one, two):
+        folder.mkdir(parents=True)
+        (folder / "pyproject.toml").write_text("before\n")
+    (one / "poetry.lock").write_text("old lock\n")
+    record = tmp_path / ".mono/state/locked/two"
+    with pytest.raises(RuntimeError), all_or_nothing(tmp_path, {"one": one, "two": two}):
+        (one / "pyproject.toml").write_text("after\n")
+        (one / "poetry.lock").write_text("new lock\n")
+        (two / "poetry.lock").write_text("a first lock\n")
+        write_stamp(record, "inputs lock")
+        raise RuntimeError("the second relock failed")
+    assert (one / "pyproject.toml").read_text() == "before\n" and (one / "poetry.lock").read_text() == "old lock\n"
+    assert not (two / "poetry.lock").exists() and not record.exists()
