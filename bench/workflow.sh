@@ -25,7 +25,7 @@ cd "$main"
 ./mono --version >/dev/null # sets up .mono/venv if needed, outside the timings
 python="$main/.mono/venv/bin/python"
 poetry="$main/.mono/venv/bin/poetry"
-POETRY_PYPI_MIRROR_URL=${POETRY_PYPI_MIRROR_URL:-$("$python" -c 'from mono.index import index_url; print(index_url())')}
+POETRY_PYPI_MIRROR_URL=${POETRY_PYPI_MIRROR_URL:-$("$python" -c 'from mono.external.index import index_url; print(index_url())')}
 export POETRY_PYPI_MIRROR_URL POETRY_VIRTUALENVS_IN_PROJECT=true POETRY_NO_INTERACTION=1
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 if [ "${COLD_CACHES:-0}" = 1 ]; then

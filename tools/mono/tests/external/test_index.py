@@ -4,8 +4,10 @@ from pathlib import Path
 
 import pytest
 
+from mono.errors import IndexUnreachable
 from mono.external import index
 from mono.external.poetry import poetry_environment
+from tests.conftest import CliRunner
 
 
 @pytest.fixture(autouse=True)
@@ -46,3 +48,17 @@ def test_poetry_follows_pips_index_unless_told_otherwise(monkeypatch: pytest.Mon
 def test_an_active_virtualenv_does_not_leak_into_poetry(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("VIRTUAL_ENV", "/somewhere/else")
     assert "VIRTUAL_ENV" not in poetry_environment(tmp_path)
+
+
+def test_an_index_that_does_not_answer_is_failed_work_not_bad_input() -> None:
+    # Nothing listens on port 9 (discard): the request fails at once.
+    with pytest.raises(IndexUnreachable, match="cannot reach repository 'internal'") as raised:
+        index.project_files("http://127.0.0.1:9/simple/", "core", "internal")
+    assert raised.value.exit_code == 1
+
+
+def test_publish_to_an_unreachable_index_exits_1(repo: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_REPOSITORIES_INTERNAL_URL", "http://127.0.0.1:9/")
+    result = cli(repo, "publish", "core")
+    assert result.code == 1, result.err
+    assert "mono: error: cannot reach repository 'internal' at http://127.0.0.1:9/simple/core/" in result.err

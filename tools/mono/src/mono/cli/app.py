@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import signal
 import sys
@@ -12,29 +13,48 @@ from pathlib import Path
 import click
 
 from mono import __version__
-from mono.cli.add import add_command
-from mono.cli.affected import affected_command
-from mono.cli.build import build_command
-from mono.cli.check import check_command
-from mono.cli.ci import ci_group
 from mono.cli.context import Repo, find_root
-from mono.cli.graph import graph_command
-from mono.cli.install import install_command
-from mono.cli.kernel import kernel_command
-from mono.cli.lint import lint_command
-from mono.cli.list import list_command
-from mono.cli.lock import lock_command
-from mono.cli.new import new_command
-from mono.cli.notebook import notebook_command
-from mono.cli.publish import publish_command
-from mono.cli.run import run_command
-from mono.cli.test import test_command
-from mono.cli.version import version_command
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
 from mono.external.proc import reset_stop
 
+# Command name -> (module of mono.cli, click command in it). A command's module is imported when
+# it runs (or when --help lists them all): `list`, `graph` and `affected` must start fast.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "list": ("list", "list_command"),
+    "graph": ("graph", "graph_command"),
+    "affected": ("affected", "affected_command"),
+    "lock": ("lock", "lock_command"),
+    "install": ("install", "install_command"),
+    "test": ("test", "test_command"),
+    "run": ("run", "run_command"),
+    "build": ("build", "build_command"),
+    "check": ("check", "check_command"),
+    "new": ("new", "new_command"),
+    "add": ("add", "add_command"),
+    "kernel": ("kernel", "kernel_command"),
+    "notebook": ("notebook", "notebook_command"),
+    "publish": ("publish", "publish_command"),
+    "version": ("version", "version_command"),
+    "lint": ("lint", "lint_command"),
+    "ci": ("ci", "ci_group"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported by name when they are needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, attribute = COMMANDS[cmd_name]
+        command: click.Command = getattr(importlib.import_module(f"mono.cli.{module}"), attribute)
+        return command
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-C", "directory", metavar="DIR", help="Act on the repository at DIR instead of this one.")
 @click.version_option(__version__, prog_name="mono")
 @click.pass_context
@@ -42,28 +62,6 @@ def cli(context: click.Context, directory: str | None) -> None:
     """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
     new, add, check, lint, kernel, notebook, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
-
-
-for command in (
-    list_command,
-    graph_command,
-    affected_command,
-    lock_command,
-    install_command,
-    test_command,
-    run_command,
-    build_command,
-    check_command,
-    new_command,
-    add_command,
-    kernel_command,
-    notebook_command,
-    publish_command,
-    version_command,
-    lint_command,
-    ci_group,
-):
-    cli.add_command(command)
 
 
 class _WarningLine(logging.Handler):
