@@ -135,3 +135,9 @@ def test_run_rejects_a_port_that_is_not_a_number(repo: Path, cli: CliRunner, mon
     assert result.err.strip().splitlines() == [
         "mono: error: PORT='abc' is not a port number (hint: use a number from 1 to 65535, e.g. PORT=8000)"
     ]
+
+
+def test_a_mistyped_command_gets_the_close_ones_suggested(repo: Path, cli: CliRunner) -> None:
+    result = cli(repo, "lsit")
+    assert result.code == 2
+    assert "No such command 'lsit'. (Did you mean one of: 'lint', 'list'?)" in result.err

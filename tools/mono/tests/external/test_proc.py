@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mono.errors import CommandFailed, Interrupted
+from mono.errors import CommandFailed, Interrupted, MonoError
 from mono.external import proc
 
 
@@ -48,3 +48,14 @@ def test_a_command_that_fails_carries_the_tail_of_its_output(tmp_path: Path) -> 
         proc.run([sys.executable, "-c", code], cwd=tmp_path, log=tmp_path / "log")
     assert raised.value.tail.splitlines() == [f"line {n}" for n in range(30, 50)]
     assert "[exit status 3]" in (tmp_path / "log").read_text()
+
+
+def test_a_command_past_its_timeout_is_stopped(tmp_path: Path) -> None:
+    with pytest.raises(MonoError, match=r"'sleep 5' did not finish within 0\.2 s"):
+        proc.run(["sleep", "5"], cwd=tmp_path, timeout=0.2)
+
+
+def test_stderr_can_be_kept_out_of_the_answer(tmp_path: Path) -> None:
+    script = ["sh", "-c", "echo answer; echo noise >&2"]
+    assert proc.run(script, cwd=tmp_path, stderr="discarded").output == "answer\n"
+    assert "noise" in proc.run(script, cwd=tmp_path).output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from mono.cli.context import Repo, jobs_option, request_from, selection_options
@@ -41,8 +43,8 @@ def build_command(
     if not projects:
         click.echo("build: no apps selected")
         return 0
-    with progress_for("build", len(projects), workspace.root) as progress:
-        run = build(workspace, graph, projects, options, jobs, progress)
+    progress = functools.partial(progress_for, "build", len(projects), workspace.root)
+    run = build(workspace, graph, projects, options, jobs, progress)
     built = [f"{result.project}: {result.detail}" for result in run.results if not result.failed and result.detail]
     if built:
         click.echo("\nimages:\n" + "\n".join(built))

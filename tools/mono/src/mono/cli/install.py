@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from mono.cli.context import Repo, jobs_option, request_from, selected, selection_options
@@ -20,6 +22,6 @@ def install_command(
     from mono.commands.install import install_projects
 
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
-    with progress_for("install", len(projects), workspace.root) as progress:
-        run = install_projects(workspace, graph, projects, workers=jobs, progress=progress, on_wait=say_waiting)
+    progress = functools.partial(progress_for, "install", len(projects), workspace.root)
+    run = install_projects(workspace, graph, projects, workers=jobs, progress=progress, on_wait=say_waiting)
     return finish(run, workspace.root)

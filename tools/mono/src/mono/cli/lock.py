@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from mono.cli.context import Repo, jobs_option, request_from, selected, selection_options
@@ -32,8 +34,8 @@ def lock_command(
     from mono.commands.lock import lock_projects
 
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
-    with progress_for("lock", len(projects), workspace.root) as progress:
-        run = lock_projects(
-            workspace, graph, projects, check=check, force=force, workers=jobs, progress=progress, on_wait=say_waiting
-        )
+    progress = functools.partial(progress_for, "lock", len(projects), workspace.root)
+    run = lock_projects(
+        workspace, graph, projects, check=check, force=force, workers=jobs, progress=progress, on_wait=say_waiting
+    )
     return finish(run, workspace.root)

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from mono.cli.context import Repo
+
+if TYPE_CHECKING:
+    from mono.engine.publishing import Published
+
+
+def say_published(done: Published, repository: str) -> None:
+    """One line: what was uploaded where, and what it requires."""
+    requires = ", ".join(f"{dep}{spec}" for dep, spec in sorted(done.requires.items())) or "no internal libraries"
+    click.echo(f"published {done.name} {done.version} to {repository!r}: {', '.join(done.files)} (requires {requires})")
 
 
 @click.command("publish")
@@ -22,12 +33,8 @@ def publish_command(repo: Repo, library: str, repository_name: str) -> int:
     from mono.commands.publish import publish_library
 
     workspace, graph = repo.load()
-    result = publish_library(workspace, graph, library, repository_name, repo.cwd, say_waiting)
+    result = publish_library(workspace, graph, library, repository_name, repo.cwd, say_waiting, say_published)
     done = result.published
-    requires = ", ".join(f"{dep}{spec}" for dep, spec in sorted(done.requires.items())) or "no internal libraries"
-    click.echo(
-        f"published {done.name} {done.version} to {result.repository!r}: {', '.join(done.files)} (requires {requires})"
-    )
     for user in result.relocked:
         click.echo(f"publish: relocked {user}, which uses {done.name} by version")
     return 0

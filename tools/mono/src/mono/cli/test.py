@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import click
 
 from mono.cli.context import Repo, jobs_option, request_from, selected, selection_options
@@ -27,8 +29,8 @@ def test_command(
     from mono.commands.test import run_tests
 
     workspace, graph, projects = selected(repo, request_from(targets, all_, affected, since))
-    with progress_for("test", len(projects), workspace.root) as progress:
-        run = run_tests(
-            workspace, graph, projects, use_cache=not no_cache, workers=jobs, progress=progress, on_wait=say_waiting
-        )
+    progress = functools.partial(progress_for, "test", len(projects), workspace.root)
+    run = run_tests(
+        workspace, graph, projects, use_cache=not no_cache, workers=jobs, progress=progress, on_wait=say_waiting
+    )
     return finish(run, workspace.root)

@@ -86,7 +86,7 @@ def add_library(
             workspace.root,
             "mono add",
             on_wait,
-            {edit.path: edit.text for edit in edits},
+            lambda: {edit.path: edit.text for edit in edits},
             {edit.project: edit.path.parent for edit in edits},
             lambda _workspace, _graph: [edit.project for edit in edits],
         )
@@ -108,9 +108,12 @@ def add_published(
     if not is_published(version, published_versions(index, lib.name)):
         raise MonoError(f"{lib.name} {version} is not published on {index.name!r}", f"./mono publish {lib.name}")
     pyproject = workspace.folder(project.name) / "pyproject.toml"
-    text = declare_published(pyproject.read_text(encoding="utf-8"), lib.name, version, index.name, index.simple_url)
+
+    def edits() -> dict[Path, str]:
+        text = pyproject.read_text(encoding="utf-8")
+        return {pyproject: declare_published(text, lib.name, version, index.name, index.simple_url)}
+
     edit_and_relock(
-        workspace.root, "mono add", on_wait, {pyproject: text}, {project.name: pyproject.parent},
-        lambda _workspace, _graph: [project.name],
-    )  # fmt: skip
+        workspace.root, "mono add", on_wait, edits, {project.name: pyproject.parent}, lambda _w, _g: [project.name]
+    )
     return AddedPublished(project.name, lib.name, version, index.name)

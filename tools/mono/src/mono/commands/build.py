@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mono.engine.images import BuildOptions, base_image_choice, build_image, check_buildable, check_tag
-from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.errors import MonoError
 from mono.external.docker import ensure_base_image, require_engine
 from mono.model.graph import Graph
@@ -47,7 +47,7 @@ def build(
     projects: list[str],
     options: BuildOptions,
     workers: int | None,
-    progress: Progress | None,
+    progress: ProgressFactory | None,
 ) -> RunSummary:
     """Build the images of `projects`; the engine and the base image must be there first."""
     require_engine(workspace.root)

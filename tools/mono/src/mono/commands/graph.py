@@ -25,11 +25,16 @@ class GraphView:
     """What every rendering of the graph shows."""
 
     projects: tuple[Project, ...]  # dependencies before dependents
-    edges: tuple[Edge, ...]  # in the order of `projects`, then of each one's dependencies
+    outgoing: dict[str, tuple[Edge, ...]]  # project -> its edges, in the order of its dependencies
+
+    @property
+    def edges(self) -> tuple[Edge, ...]:
+        """Every edge, in the order of `projects`."""
+        return tuple(edge for project in self.projects for edge in self.outgoing[project.name])
 
     def edges_from(self, name: str) -> tuple[Edge, ...]:
         """The edges that start at project `name`."""
-        return tuple(edge for edge in self.edges if edge.source == name)
+        return self.outgoing[name]
 
 
 def graph_view(workspace: Workspace, graph: Graph) -> GraphView:
@@ -39,5 +44,5 @@ def graph_view(workspace: Workspace, graph: Graph) -> GraphView:
     def by(name: str, dependency: str) -> EdgeKind:
         return "version" if dependency in workspace.projects[name].version_dependencies else "path"
 
-    edges = tuple(Edge(name, dep, by(name, dep)) for name in order for dep in graph.depends_on[name])
-    return GraphView(tuple(workspace.projects[name] for name in order), edges)
+    outgoing = {name: tuple(Edge(name, dep, by(name, dep)) for dep in graph.depends_on[name]) for name in order}
+    return GraphView(tuple(workspace.projects[name] for name in order), outgoing)

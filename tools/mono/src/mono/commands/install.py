@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mono.engine.installing import install_if_needed
-from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.model.graph import Graph
 from mono.model.project import Workspace
 
@@ -17,7 +17,7 @@ def install_projects(
     projects: list[str],
     *,
     workers: int | None,
-    progress: Progress | None,
+    progress: ProgressFactory | None,
     on_wait: Callable[[str], None],
 ) -> RunSummary:
     """Install `projects` whose venv is missing or behind their inputs, under the work lock."""

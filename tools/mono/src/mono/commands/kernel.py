@@ -14,9 +14,10 @@ from typing import Literal
 from mono.engine.installing import install_if_needed
 from mono.errors import MonoError
 from mono.external.python import has_module, run_python
-from mono.model.graph import Graph
+from mono.model.graph import Graph, build_graph
 from mono.model.layout import log_path, venv_python
 from mono.model.project import Project, Workspace
+from mono.repo.discovery import load_workspace
 from mono.repo.selection import SelectionRequest, select
 from mono.repo.state import exclusive
 
@@ -57,6 +58,9 @@ def register_kernel(
 ) -> KernelChange:
     """Install the project when needed, then register (or replace) its kernel."""
     with exclusive(workspace.root, "mono kernel", on_wait):
+        # Read again under the lock: another ./mono may have changed the projects meanwhile.
+        workspace = load_workspace(workspace.root)
+        graph = build_graph(workspace)
         project = one_project(workspace, graph, target, cwd)
         log = log_path(workspace.root, "kernel", project.name)
         install_if_needed(workspace, graph, project.name, log)

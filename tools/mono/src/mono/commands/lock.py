@@ -6,7 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mono.engine.locking import check_lock, lock
-from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.model.graph import Graph
 from mono.model.project import Workspace
 
@@ -19,7 +19,7 @@ def lock_projects(
     check: bool,
     force: bool,
     workers: int | None,
-    progress: Progress | None,
+    progress: ProgressFactory | None,
     on_wait: Callable[[str], None],
 ) -> RunSummary:
     """Lock `projects` in dependency order (`force`: even fresh ones); `check`: change nothing,

@@ -14,9 +14,10 @@ from mono.commands.kernel import one_project, require_module
 from mono.engine.installing import install_if_needed
 from mono.errors import MonoError
 from mono.external.python import run_python
-from mono.model.graph import Graph
+from mono.model.graph import Graph, build_graph
 from mono.model.layout import log_path
 from mono.model.project import Project, Workspace
+from mono.repo.discovery import load_workspace
 from mono.repo.state import exclusive
 
 
@@ -45,6 +46,9 @@ def analysis_script(workspace: Workspace, project: Project) -> Path:
 def pair_notebook(workspace: Workspace, graph: Graph, target: str, cwd: Path, on_wait: Callable[[str], None]) -> Paired:
     """Install the project when needed, then pair its script with a notebook (percent format)."""
     with exclusive(workspace.root, "mono notebook", on_wait):
+        # Read again under the lock: another ./mono may have changed the projects meanwhile.
+        workspace = load_workspace(workspace.root)
+        graph = build_graph(workspace)
         project = one_project(workspace, graph, target, cwd)
         log = log_path(workspace.root, "notebook", project.name)
         install_if_needed(workspace, graph, project.name, log)

@@ -30,13 +30,15 @@ def publish_library(
     repository_name: str,
     cwd: Path,
     on_wait: Callable[[str], None],
+    on_published: Callable[[Published, str], None],
 ) -> PublishResult:
     """Upload LIB (refusing a version that is there, or internal dependencies that are not), then
     relock the projects that use it by version and whose lock is behind (after `mono version`)."""
     (name,) = select(workspace, graph, SelectionRequest(targets=(library,)), cwd)
     index = repository(workspace.root, repository_name)
     done = publish(workspace, workspace.projects[name], index, log_path(workspace.root, "publish", name))
+    on_published(done, index.name)  # said before the relocks: the upload is done even if one fails
     users = [user for user, project in workspace.projects.items() if name in project.version_dependencies]
-    relocked = edit_and_relock(workspace.root, "mono publish", on_wait, {}, {}, lambda _w, _g: users)
+    relocked = edit_and_relock(workspace.root, "mono publish", on_wait, dict, {}, lambda _w, _g: users)
     changed = tuple(user for user, outcome in relocked.outcomes.items() if outcome.status == "ok")
     return PublishResult(done, index.name, changed)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mono.engine.runner import Outcome, Progress, RunSummary, run_work
+from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.engine.testing import run_suite
 from mono.model.graph import Graph
 from mono.model.project import Workspace
@@ -18,7 +18,7 @@ def run_tests(
     *,
     use_cache: bool,
     workers: int | None,
-    progress: Progress | None,
+    progress: ProgressFactory | None,
     on_wait: Callable[[str], None],
 ) -> RunSummary:
     """Run the suites of `projects` (installing first where needed), under the work lock."""

@@ -51,6 +51,12 @@ def bump_version(
     by_version = [user for user in users if name in workspace.projects[user].version_dependencies]
     by_path = [user for user in users if user not in by_version]
     touched = {item: workspace.folder(item) for item in [name, *users]}
-    edits = _edits(workspace, name, new, by_version)
-    edit_and_relock(workspace.root, "mono version", on_wait, edits, touched, lambda _w, _g: [name, *by_path])
+    edit_and_relock(
+        workspace.root,
+        "mono version",
+        on_wait,
+        lambda: _edits(workspace, name, new, by_version),
+        touched,
+        lambda _w, _g: [name, *by_path],
+    )
     return VersionBump(name, project.version, new, (name, *by_path), tuple(by_version))

@@ -8,6 +8,7 @@ import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -66,6 +67,8 @@ class RunSummary:
 
 class Progress:
     """Receives events while a run goes on; the CLI renders them."""
+
+    # (A factory of these, as a context manager, is what commands take: see ProgressFactory.)
 
     def started(self, project: str) -> None:
         """A project's task has started."""
@@ -150,6 +153,9 @@ def run_tasks(
     return RunSummary(command, tuple(results))
 
 
+ProgressFactory = Callable[[], AbstractContextManager[Progress]]
+
+
 def run_work(
     command: str,
     workspace: Workspace,
@@ -157,12 +163,13 @@ def run_work(
     projects: list[str],
     task: Task,
     workers: int | None,
-    progress: Progress | None = None,
+    progress: ProgressFactory | None = None,
     on_wait: Callable[[str], None] | None = None,
 ) -> RunSummary:
     """`run_tasks` for a command: the worker cap from the settings unless given; with `on_wait`,
-    under the work lock (commands that write venvs or state), saying whom it waits for."""
+    under the work lock (commands that write venvs or state), saying whom it waits for. The
+    progress display starts once the lock is held."""
     cap = workers or default_workers(workspace.config.workers)
     guard = exclusive(workspace.root, f"mono {command}", on_wait) if on_wait else contextlib.nullcontext()
-    with guard:
-        return run_tasks(command, projects, graph, task, workspace.root, cap, progress)
+    with guard, progress() if progress else contextlib.nullcontext(Progress()) as shown:
+        return run_tasks(command, projects, graph, task, workspace.root, cap, shown)

@@ -57,15 +57,16 @@ def edit_and_relock(
     root: Path,
     purpose: str,
     on_wait: Callable[[str], None],
-    edits: Mapping[Path, str],
+    edits: Callable[[], Mapping[Path, str]],
     touched: Mapping[str, Path],
     to_relock: Callable[[Workspace, Graph], Iterable[str]],
 ) -> Relocked:
-    """Under the work lock: write `edits` (path -> new text), reload the repository, relock the
-    projects `to_relock` picks in dependency order; if anything fails, the pyproject.toml and
-    poetry.lock of every `touched` project (name -> folder) are put back."""
+    """Under the work lock: make the `edits` (path -> new text, computed from the files as they
+    are once the lock is held), reload the repository, relock the projects `to_relock` picks in
+    dependency order; if anything fails, the pyproject.toml and poetry.lock of every `touched`
+    project (name -> folder) are put back."""
     with exclusive(root, purpose, on_wait), all_or_nothing(root, touched):
-        for path, text in edits.items():
+        for path, text in edits().items():
             path.write_text(text, encoding="utf-8")
         workspace = load_workspace(root)
         graph = build_graph(workspace)

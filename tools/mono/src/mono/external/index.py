@@ -10,7 +10,7 @@ import urllib.request
 from functools import cache
 from pathlib import Path
 
-from mono.errors import IndexUnreachable, MonoError
+from mono.errors import IndexUnreachable, Interrupted, MonoError
 from mono.external.proc import run
 
 # pip's configuration keys, strongest first (pip itself reads env over [install] over [global]).
@@ -26,7 +26,10 @@ def _pip_default_index() -> str:
 
 def _pip_configured_index() -> str | None:
     try:
-        result = run([sys.executable, "-m", "pip", "config", "list"], cwd=Path.cwd(), check=False)
+        command = [sys.executable, "-m", "pip", "config", "list"]
+        result = run(command, cwd=Path.cwd(), check=False, stderr="discarded", timeout=60)
+    except Interrupted:
+        raise
     except (OSError, MonoError):
         return None
     listing = result.output if result.returncode == 0 else ""

@@ -13,13 +13,14 @@ import threading
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, Literal
 
 from mono.errors import CommandFailed, Interrupted, MonoError
 
 TAIL_LINES = 20
 
 Popen = subprocess.Popen[bytes]
+Stderr = Literal["merged", "discarded"]
 
 _running: set[Popen] = set()
 _running_lock = threading.Lock()
@@ -52,18 +53,22 @@ def run(
     env: Mapping[str, str] | None = None,
     log: Path | None = None,
     check: bool = True,
+    stderr: Stderr = "merged",
+    timeout: float | None = None,
 ) -> Completed:
     """Run `command` in `cwd`; its output goes to `log` (appended) and is returned.
 
-    With `check`, a non-zero exit raises CommandFailed carrying the tail of the output.
+    With `check`, a non-zero exit raises CommandFailed carrying the tail of the output. With
+    `stderr="discarded"` only stdout is kept (for commands whose answer is their stdout). A
+    command still running after `timeout` seconds is stopped and raises MonoError.
     """
     argv = [str(part) for part in command]
     if _stopping.is_set():
         raise Interrupted()
     offset = _log_command(log, cwd, argv) if log is not None else 0
     with log.open("ab") if log is not None else _no_file() as sink:
-        process = _start(argv, cwd, env, sink)
-        raw = _wait(process)
+        process = _start(argv, cwd, env, sink, stderr)
+        raw = _wait(process, timeout)
     if log is not None:
         raw = _logged_since(log, offset, process.returncode)
     result = Completed(tuple(argv), process.returncode, raw.decode("utf-8", errors="replace"))
@@ -80,7 +85,7 @@ def _log_command(log: Path, cwd: Path, argv: list[str]) -> int:
     return log.stat().st_size
 
 
-def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[bytes] | None) -> Popen:
+def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[bytes] | None, stderr: Stderr) -> Popen:
     try:
         process = subprocess.Popen(
             argv,
@@ -88,7 +93,7 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[b
             env=dict(env) if env is not None else None,
             stdin=subprocess.DEVNULL,
             stdout=sink if sink is not None else subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            stderr=subprocess.STDOUT if stderr == "merged" else subprocess.DEVNULL,
             # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command.
             process_group=0,
         )
@@ -101,9 +106,13 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[b
     return process
 
 
-def _wait(process: Popen) -> bytes:
+def _wait(process: Popen, timeout: float | None) -> bytes:
     try:
-        raw, _ = process.communicate()
+        raw, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired as expired:
+        _stop(process)
+        process.communicate()  # closes its pipes
+        raise MonoError(f"'{shlex.join(map(str, expired.cmd))}' did not finish within {timeout:g} s") from expired
     except BaseException:  # Ctrl-C in this thread: the command must not outlive us
         _stop(process)
         raise

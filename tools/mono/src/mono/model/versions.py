@@ -87,6 +87,8 @@ def supported_pythons(constraint: str) -> frozenset[Version] | None:
     """The Pythons of `all_pythons()` a requires-python (PEP 440 or Poetry style) allows; None if unreadable."""
     from poetry.core.constraints.version import Version as PoetryVersion
 
+    if not constraint.strip():
+        return all_pythons()  # an empty requires-python allows every Python
     parsed = poetry_constraint(constraint)
     if parsed is None:
         return None

@@ -77,10 +77,10 @@ class PyProject:
     @property
     def requires_python(self) -> str | None:
         """The Python constraint: `[project] requires-python`, else Poetry's `python` dependency."""
-        value = self._project.get("requires-python")
-        if value is None:
-            value = table(self._poetry, "dependencies").get("python")
-        return value if isinstance(value, str) else None
+        for value in (self._project.get("requires-python"), table(self._poetry, "dependencies").get("python")):
+            if isinstance(value, str) and value.strip():  # an empty one says nothing
+                return value
+        return None
 
     @property
     def installs_itself(self) -> bool:
