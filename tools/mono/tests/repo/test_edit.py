@@ -55,3 +55,15 @@ def test_versions_are_set_and_by_version_users_retargeted() -> None:
         set_version('[project]\nname = "x"\n', "1.0.0")
     by_version = '[project]\nname = "w"\ndependencies = ["util>=0.1.0,<0.2.0"]\n'
     assert '"util>=0.2.0,<0.3.0"' in retarget(by_version, "util", "0.2.0")
+
+
+def test_a_table_split_over_the_file_is_edited_in_place() -> None:
+    # tomlkit reads [tool.poetry] split by another table as a proxy, not a Table: still a table here.
+    split = (
+        '[tool.poetry]\npackage-mode = false\n\n[project]\nname = "web"\nversion = "0.1.0"\ndependencies = []\n\n'
+        '[tool.poetry.dependencies]\nutil = { path = "../util", develop = true }\n'
+    )
+    text, added = declare_libraries(split, {"util": "../util", "core": "../core"})
+    assert added == ("core",) and text.count("[tool.poetry.dependencies]") == 1
+    assert 'dependencies = ["core"]' in text
+    assert "path" not in pin_internal(text, {"util": "0.1.0", "core": "0.2.0"})

@@ -27,7 +27,7 @@ from mono.engine.cache import digest_paths
 from mono.errors import MonoError
 from mono.external.docker import ImagePlatform
 from mono.external.pip import download_wheels
-from mono.external.poetry import poetry
+from mono.external.poetry import REPRODUCIBLE, poetry
 from mono.model.graph import Graph
 from mono.model.layout import wheel_cache
 from mono.model.names import normalize_name
@@ -35,10 +35,6 @@ from mono.model.project import Project, Workspace
 from mono.repo.edit import pin_internal
 from mono.repo.files import copy_project_files
 from mono.repo.pyproject import PyProject
-
-# poetry-core stamps wheel entries with this date, so unchanged sources give identical wheels
-# (and Docker reuses the wheels layer).
-SOURCE_DATE_EPOCH = "315532800"  # 1980-01-01, the earliest date a zip file can hold
 
 
 @dataclass(frozen=True)
@@ -89,7 +85,7 @@ def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target:
             pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), versions), encoding="utf-8")
             built = Path(scratch) / "dist"
             poetry(["build", "--format", "wheel", "--output", str(built)], workspace.root, copy, log,
-                   extra_env={"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH})  # fmt: skip
+                   extra_env=REPRODUCIBLE)  # fmt: skip
             with contextlib.suppress(FileExistsError, OSError):
                 built.rename(cached)  # fails when another build got there first: theirs is used
     for wheel in cached.glob("*.whl"):

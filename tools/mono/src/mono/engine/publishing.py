@@ -22,10 +22,9 @@ from pathlib import Path
 
 from packaging.utils import InvalidSdistFilename, InvalidWheelFilename, parse_sdist_filename, parse_wheel_filename
 
-from mono.engine.buildcontext import SOURCE_DATE_EPOCH
 from mono.errors import MonoError, WrongKind
 from mono.external.index import project_files
-from mono.external.poetry import poetry
+from mono.external.poetry import REPRODUCIBLE, poetry
 from mono.model.kinds import rules
 from mono.model.names import normalize_name
 from mono.model.project import Project, Workspace
@@ -136,8 +135,7 @@ def publish(workspace: Workspace, library: Project, index: Repository, log: Path
         pyproject = copy / "pyproject.toml"
         pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), internal, caret), encoding="utf-8")
         dist = Path(scratch) / "dist"
-        epoch = {"SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
-        poetry(["build", "--output", str(dist)], workspace.root, copy, log, extra_env=epoch)
+        poetry(["build", "--output", str(dist)], workspace.root, copy, log, extra_env=REPRODUCIBLE)
         poetry(["publish", "--repository", index.name, "--dist-dir", str(dist)], workspace.root, copy, log)
         files = tuple(sorted(path.name for path in dist.iterdir()))
     return Published(library.name, library.version or "", files, {name: caret(v) for name, v in internal.items()})

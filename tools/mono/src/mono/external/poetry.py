@@ -33,6 +33,10 @@ def poetry_environment(root: Path) -> dict[str, str]:
     return env
 
 
+# For `poetry build`: poetry-core stamps wheel entries with this date, so unchanged sources give
+# identical wheels (and Docker reuses the wheels layer). 1980-01-01, the earliest a zip file holds.
+REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "315532800"}
+
 # Commands that write to Poetry's shared cache (downloaded artifacts, HTTP responses). Parallel
 # Poetry processes corrupt it (python-poetry/poetry#7370, #11048), so these run one at a time;
 # everything else (export, check, and all of uv's installing and the test runs) stays parallel.
