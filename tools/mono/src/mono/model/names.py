@@ -15,7 +15,9 @@ from dataclasses import dataclass
 _VALID_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 _SEPARATORS = re.compile(r"[-_.]+")
 # A requirement: NAME, optional [extras], then the version part, then an optional ; marker.
-_REQUIREMENT = re.compile(r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(\[[^\]]*\])?\s*([^;]*)(;.*)?$", re.DOTALL)
+_NAME_FIRST = r"\s*([A-Za-z0-9][A-Za-z0-9._-]*)"
+_REQUIREMENT = re.compile(_NAME_FIRST + r"\s*(\[[^\]]*\])?\s*([^;]*)(;.*)?$", re.DOTALL)
+_REQUIREMENT_NAME = re.compile(_NAME_FIRST)  # the name alone: discovery reads thousands of these
 
 
 def normalize_name(name: str) -> str:
@@ -57,5 +59,5 @@ def split_requirement(requirement: str) -> RequirementParts | None:
 
 def requirement_name(requirement: str) -> str | None:
     """The normalised name a PEP 508 requirement string is about, or None when it has none."""
-    parts = split_requirement(requirement)
-    return normalize_name(parts.name) if parts is not None else None
+    match = _REQUIREMENT_NAME.match(requirement)
+    return normalize_name(match.group(1)) if match is not None else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +46,12 @@ class PyProject:
 
     # --- what the project is -------------------------------------------------------------------
 
-    @property
+    # Cached: discovery asks a few questions of each of thousands of files (docs/benchmarks.md).
+    @cached_property
     def _project(self) -> dict[str, Any]:
         return table(self.data, "project")
 
-    @property
+    @cached_property
     def _poetry(self) -> dict[str, Any]:
         return table(self.data, "tool", "poetry")
 
@@ -102,9 +104,13 @@ class PyProject:
 
     def dependency_tables(self) -> list[dict[str, Any]]:
         """Poetry's dependency tables: main, Poetry 1 dev-dependencies, then each group's."""
+        return list(self._dependency_tables)
+
+    @cached_property
+    def _dependency_tables(self) -> tuple[dict[str, Any], ...]:
         tables = [table(self._poetry, "dependencies"), table(self._poetry, "dev-dependencies")]
         groups = table(self._poetry, "group").values()
-        return tables + [table(group, "dependencies") for group in groups if isinstance(group, dict)]
+        return (*tables, *(table(group, "dependencies") for group in groups if isinstance(group, dict)))
 
     def _project_requirement_names(self) -> set[str]:
         names = set()
