@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import fnmatch
 import hashlib
 import json
 import os
@@ -12,6 +11,7 @@ from pathlib import Path
 
 from mono.model.graph import Graph
 from mono.model.project import Workspace
+from mono.repo.changes import is_global
 from mono.repo.files import files_below
 from mono.repo.pyproject import PyProject
 
@@ -38,7 +38,7 @@ def global_paths(workspace: Workspace) -> list[str]:
     patterns = workspace.config.global_files
     top = [entry.name for entry in os.scandir(workspace.root) if entry.is_file()]
     direct = [pattern for pattern in patterns if (workspace.root / pattern).is_file()]
-    return sorted({*direct, *(name for name in top if any(fnmatch.fnmatchcase(name, p) for p in patterns))})
+    return sorted({*direct, *(name for name in top if is_global(name, patterns))})
 
 
 def suite_inputs_key(workspace: Workspace, graph: Graph, name: str) -> str:

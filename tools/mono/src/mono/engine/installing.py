@@ -42,7 +42,7 @@ def python_for(pyproject: PyProject) -> str:
 
 def _fresh_venv(folder: Path, python: str, log: Path) -> None:
     venv = folder / ".venv"
-    if venv.exists() and not (venv_python(folder).exists() and (venv / "pyvenv.cfg").is_file()):
+    if venv.exists() and not venv_is_whole(folder):
         shutil.rmtree(venv)  # damaged: start again
     if not venv.exists():
         create_venv(venv, python, folder, log)
