@@ -78,6 +78,14 @@ class ProjectNotFound(MonoError):
         )
 
 
+class MissingLock(MonoError):
+    """A project has no poetry.lock; the tool makes one only when asked (`./mono lock`)."""
+
+    def __init__(self, project: str, path: str) -> None:
+        where = "poetry.lock" if path == "." else f"{path}/poetry.lock"
+        super().__init__(f"{project} has no poetry.lock ({where})", f"run ./mono lock {project} first")
+
+
 class WrongKind(MonoError):
     """A command was asked to act on a project of a kind it does not handle."""
 

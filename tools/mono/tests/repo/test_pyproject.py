@@ -55,7 +55,7 @@ def test_poetry1_projects_are_read_from_tool_poetry() -> None:
     project = parse(POETRY1)
     assert (project.style, project.name, project.version) == ("poetry1", "Old_Lib", "1.2.0")
     assert project.requires_python == "^3.12"
-    assert project.installs_itself and project.default_groups == ["lint"]
+    assert project.installs_itself and project.default_groups == ["dev", "lint"]
     assert project.package_names("old-lib") == {"old_pkg"}
 
 
@@ -83,3 +83,8 @@ def test_a_root_of_settings_only_is_not_a_project() -> None:
 def test_a_path_that_is_not_a_string_is_one_line() -> None:
     with pytest.raises(InvalidPyproject, match=r"lib/x/pyproject\.toml: path of dependency 'core' must be a string"):
         list(parse("[tool.poetry.dependencies]\ncore = { path = 3 }\n").path_dependencies())
+
+
+def test_poetry1_dev_dependencies_are_the_dev_group_poetry_installs() -> None:
+    assert parse('[tool.poetry.dev-dependencies]\npytest = "*"\n').default_groups == ["dev"]
+    assert parse("[tool.poetry.dev-dependencies]\n").default_groups == []

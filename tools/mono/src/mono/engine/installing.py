@@ -19,6 +19,7 @@ from pathlib import Path
 
 from mono.engine.cache import install_inputs_key
 from mono.engine.runner import Outcome
+from mono.errors import MissingLock
 from mono.external.poetry import poetry
 from mono.external.uv import create_venv, pip_sync
 from mono.model.config import Installer
@@ -88,7 +89,14 @@ def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
 
 
 def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
-    """Make the project's .venv match its poetry.lock exactly, with the configured installer."""
+    """Make the project's .venv match its poetry.lock exactly, with the configured installer.
+
+    Without a poetry.lock this refuses: Poetry's export and sync would resolve and write one,
+    changing the user's repository behind their back.
+    """
+    project = workspace.projects[name]
+    if not (project.directory(workspace.root) / "poetry.lock").is_file():
+        raise MissingLock(name, project.path)
     inputs = install_inputs_key(workspace, graph, name)
     stamp = record(workspace.root, "installed", name)
     stamp.unlink(missing_ok=True)  # an interrupted install must not look finished

@@ -11,6 +11,7 @@ from mono.external.python import run_python
 from mono.model.graph import Graph
 from mono.model.layout import record, venv_python
 from mono.model.project import Workspace
+from mono.repo.files import has_test_files
 from mono.repo.state import read_stamp, write_stamp
 
 PYTEST_NO_TESTS = 5
@@ -36,5 +37,7 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     if result.returncode == PYTEST_NO_TESTS:
         return Outcome("no tests")
     if "No module named pytest" in result.output:
+        if not has_test_files(folder):
+            return Outcome("no tests")  # nothing to run, and nothing to run it with
         return Outcome("failed", f"pytest is not installed in {name}'s venv: add it to its dev group")
     return Outcome("failed", result.tail())

@@ -44,6 +44,11 @@ def python_files(folder: Path, other_projects: set[Path]) -> Iterator[Path]:
         yield from (Path(current, name) for name in sorted(files) if name.endswith(".py"))
 
 
+def has_test_files(folder: Path) -> bool:
+    """True when `folder` holds a file pytest would collect by its default names."""
+    return any(path.name.startswith("test_") or path.name.endswith("_test.py") for path in python_files(folder, set()))
+
+
 def _ignore(folder: str, names: list[str]) -> set[str]:
     return {name for name in names if name in SKIPPED_FOLDERS or name.endswith(SKIPPED_SUFFIXES)}
 

@@ -91,9 +91,13 @@ class PyProject:
 
     @property
     def default_groups(self) -> list[str]:
-        """The dependency groups `poetry sync` installs by default: every group not marked optional."""
+        """The dependency groups `poetry sync` installs by default: every group not marked optional,
+        and Poetry 1's `[tool.poetry.dev-dependencies]`, which Poetry reads as the group "dev"."""
         groups = table(self._poetry, "group")
-        return sorted(name for name, spec in groups.items() if not (isinstance(spec, dict) and spec.get("optional")))
+        names = {name for name, spec in groups.items() if not (isinstance(spec, dict) and spec.get("optional"))}
+        if table(self._poetry, "dev-dependencies") and "dev" not in groups:
+            names.add("dev")
+        return sorted(names)
 
     @property
     def mono_settings(self) -> dict[str, Any]:

@@ -1,0 +1,77 @@
+"""Shapes of Poetry monorepos in the wild (issue 12), with real Poetry and uv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import build_repo, tree_listing
+from tests.integration.conftest import mono
+
+pytestmark = pytest.mark.integration
+
+POETRY1_WITH_DEV_DEPENDENCIES = """\
+[tool.poetry]
+name = "old-lib"
+version = "1.0.0"
+description = "A Poetry 1 library"
+authors = ["someone <someone@example.invalid>"]
+packages = [{ include = "old_lib" }]
+
+[tool.poetry.dependencies]
+python = ">=3.11,<4.0"
+
+[tool.poetry.dev-dependencies]
+pytest = ">=8"
+
+[build-system]
+requires = ["poetry-core>=1.0.0"]
+build-backend = "poetry.core.masonry.api"
+"""
+
+NO_TESTS = """\
+[project]
+name = "quiet"
+version = "0.1.0"
+requires-python = ">=3.11"
+dependencies = []
+
+[tool.poetry]
+package-mode = false
+"""
+
+
+def test_poetry1_dev_dependencies_are_installed_and_their_pytest_runs(tmp_path: Path) -> None:
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n.mono/\n__pycache__/\n",
+            "libs/old/pyproject.toml": POETRY1_WITH_DEV_DEPENDENCIES,
+            "libs/old/old_lib/__init__.py": "ANSWER = 42\n",
+            "libs/old/tests/test_old.py": "from old_lib import ANSWER\n\n\ndef test_it():\n    assert ANSWER == 42\n",
+        },
+    )
+    locked = mono("-C", str(repo), "lock", "old-lib")
+    assert locked.returncode == 0, locked.stdout + locked.stderr
+    tested = mono("-C", str(repo), "test", "old-lib")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "test old-lib: passed" in tested.stdout
+
+
+def test_a_project_without_tests_or_pytest_has_no_tests_and_passes(tmp_path: Path) -> None:
+    repo = build_repo(tmp_path / "repo", {".gitignore": ".venv/\n.mono/\n", "eng/x/quiet/pyproject.toml": NO_TESTS})
+    assert mono("-C", str(repo), "lock", "quiet").returncode == 0
+    tested = mono("-C", str(repo), "test", "--all")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "test quiet: no tests" in tested.stdout
+
+
+def test_install_and_test_never_write_a_lock(tmp_path: Path) -> None:
+    repo = build_repo(tmp_path / "repo", {"eng/x/quiet/pyproject.toml": NO_TESTS})
+    before = tree_listing(repo / "eng")
+    for command in ("install", "test"):
+        result = mono("-C", str(repo), command, "quiet")
+        assert result.returncode == 1, result.stdout + result.stderr
+        assert "quiet has no poetry.lock (eng/x/quiet/poetry.lock) (hint: run ./mono lock quiet first)" in result.stdout
+    assert tree_listing(repo / "eng") == before
