@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -141,3 +142,14 @@ def test_a_mistyped_command_gets_the_close_ones_suggested(repo: Path, cli: CliRu
     result = cli(repo, "lsit")
     assert result.code == 2
     assert "No such command 'lsit'. (Did you mean one of: 'lint', 'list'?)" in result.err
+
+
+def test_state_never_shows_in_git_status(repo: Path, cli: CliRunner) -> None:
+    # The repository's .gitignore says nothing of .mono/; the commands that write there still
+    # leave `git status` clean, and `affected` does not count the tool's files as changes.
+    assert not (repo / ".gitignore").exists()
+    cli(repo, "lock", "--check", "core")
+    assert (repo / ".mono/logs").is_dir()
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=repo, capture_output=True, text=True).stdout == ""
+    result = cli(repo, "affected", "--json")
+    assert json.loads(result.out)["changed_files"] == []

@@ -16,6 +16,7 @@ from mono import __version__
 from mono.cli.context import Repo, find_root
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
 from mono.external.proc import reset_stop
+from mono.repo.state import hide_state
 
 # Command name -> (module of mono.cli, click command in it). A command's module is imported when
 # it runs (or when --help lists them all): `list`, `graph` and `affected` must start fast.
@@ -71,6 +72,8 @@ def cli(context: click.Context, directory: str | None) -> None:
     """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
     new, add, check, lint, kernel, notebook, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
+    # Whatever the command writes under .mono/, it never shows in the user's `git status`.
+    context.call_on_close(lambda: hide_state(context.obj.root))
 
 
 class _WarningLine(logging.Handler):

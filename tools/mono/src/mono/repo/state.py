@@ -11,7 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from mono.model.layout import RECORDS, Record, record, work_lock
+from mono.model.layout import RECORDS, Record, mono_dir, record, work_lock
 
 logger = logging.getLogger("mono")
 
@@ -78,6 +78,15 @@ def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Itera
             handle.seek(0)
             handle.truncate()
             handle.flush()
+
+
+def hide_state(root: Path) -> None:
+    """Keep `.mono/` out of `git status` with a `.gitignore` of `*` in it (as venv tools do), so
+    a repository that does not ignore it stays clean; a read-only tree is left as it is."""
+    ignore = mono_dir(root) / ".gitignore"
+    if mono_dir(root).is_dir() and not ignore.exists():
+        with contextlib.suppress(OSError):
+            ignore.write_text("*\n", encoding="utf-8")
 
 
 def forget(root: Path, project: str, records: Iterable[Record] = RECORDS) -> None:
