@@ -24,9 +24,45 @@ def test_kind_comes_from_the_top_level_folder(repo: Path) -> None:
     assert kinds == {"core": "lib", "util": "lib", "lonely": "lib", "web": "app", "study": "eda", "helper": "tools"}
 
 
-def test_kind_is_other_outside_known_folders_and_without_settings(tmp_path: Path) -> None:
-    write_tree(tmp_path, {"services/api/pyproject.toml": pep621("api"), "libs/x/pyproject.toml": poetry1("x")})
-    assert {p.name: p.kind for p in load_workspace(tmp_path).projects.values()} == {"api": "other", "x": "other"}
+def test_plural_folder_names_at_any_depth_give_kinds(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "services/api/pyproject.toml": pep621("api"),
+            "libs/x/pyproject.toml": poetry1("x"),
+            "py/packages/y/pyproject.toml": pep621("y"),
+            "src/apps/web/pyproject.toml": pep621("web"),
+            # A project folder's own name says nothing: only the folders above it do.
+            "stuff/lib/pyproject.toml": pep621("lone"),
+        },
+    )
+    kinds = {p.name: p.kind for p in load_workspace(tmp_path).projects.values()}
+    assert kinds == {"api": "app", "x": "lib", "y": "lib", "web": "app", "lone": "other"}
+
+
+def test_without_settings_a_project_used_by_path_is_a_library_and_one_with_a_dockerfile_is_an_app(
+    tmp_path: Path,
+) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "projects/shop/pyproject.toml": pep621("shop", {"core": "../../components/core"}),
+            "projects/shop/Dockerfile": "FROM python:3.11-slim\n",
+            "components/core/pyproject.toml": pep621("core"),
+            "scripts/misc/pyproject.toml": pep621("misc"),
+            "other/x/pyproject.toml": pep621("x", extra='\n[tool.mono]\nkind = "eda"\n'),
+        },
+    )
+    kinds = {p.name: p.kind for p in load_workspace(tmp_path).projects.values()}
+    assert kinds == {"shop": "app", "core": "lib", "misc": "other", "x": "eda"}
+
+
+def test_a_kinds_setting_replaces_the_default_folders(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {"pyproject.toml": '[tool.mono]\nkinds = { svc = "app" }\n', "libs/x/pyproject.toml": poetry1("x")},
+    )
+    assert load_workspace(tmp_path).projects["x"].kind == "other"
 
 
 def test_settings_map_folders_to_kinds_and_a_project_may_set_its_own(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ from mono.errors import ConfigError
 Kind = Literal["app", "lib", "eda", "eng", "model", "tools", "other"]
 KINDS: tuple[str, ...] = get_args(Kind)
 
-# Where each kind lives by default: the top-level folder of its projects (`[tool.mono] kinds`).
+# Where each kind lives by default: a folder above its projects (`[tool.mono] kinds`). The first
+# folder of a kind is where `./mono new` puts new ones; the plural names are those of
+# repositories in the wild (`libs/`, `apps/`, `services/`, `packages/`), at any depth (`py/libs`).
 DEFAULT_FOLDERS: dict[str, Kind] = {
     "app": "app",
     "lib": "lib",
@@ -18,6 +20,11 @@ DEFAULT_FOLDERS: dict[str, Kind] = {
     "eng": "eng",
     "model": "model",
     "tools": "tools",
+    "apps": "app",
+    "services": "app",
+    "libs": "lib",
+    "packages": "lib",
+    "models": "model",
 }
 
 Images = Literal["dockerfile", "image-folders", "none"]

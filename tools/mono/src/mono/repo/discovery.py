@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ class _Parsed:
     test_inputs: tuple[str, ...]
     declared: frozenset[str]  # every dependency name it declares (normalised), path or not
     test_env: tuple[str, ...]
+    kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
 
 
 def load_config(root: Path) -> Config:
@@ -100,13 +101,24 @@ def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...
     return tuple(sorted(set(inputs)))
 
 
-def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind:
+def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind | None:
+    """The kind its settings or the folders above it give; None when neither says."""
     for key in settings:
         if key not in _PROJECT_SETTINGS:
             raise unknown_key(key, _PROJECT_SETTINGS, f"{shown_as} [tool.mono]")
     if "kind" in settings:
         return check_kind(settings["kind"], f"{shown_as} [tool.mono] kind")
-    return config.kinds.get(path.split("/", 1)[0], "other") if path != "." else "other"
+    folders = path.split("/")[:-1] if path != "." else []
+    return next((config.kinds[folder] for folder in folders if folder in config.kinds), None)
+
+
+def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
+    """The kind of a project no setting or folder names: a library when others depend on it by
+    path, an app when it has a Dockerfile, else other."""
+    if item.path in used_by_path:
+        return "lib"
+    folder = root if item.path == "." else root / item.path
+    return "app" if (folder / "Dockerfile").is_file() else "other"
 
 
 def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
@@ -121,10 +133,11 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     settings = pyproject.mono_settings
     kind = _kind(settings, path, config, shown_as)
     return _Parsed(
+        kind_guessed=kind is None,
         test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
         name=normalize_name(raw_name),
         path=path,
-        kind=kind,
+        kind=kind or "other",
         style=pyproject.style,
         version=pyproject.version,
         path_dependencies=_path_dependencies(pyproject, path, root, known),
@@ -169,6 +182,10 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
         found.insert(0, ".")
     known = frozenset(found)
     parsed = [_parse(root, path, config, known) for path in found]
+    used_by_path = {dependency.target for item in parsed for dependency in item.path_dependencies}
+    parsed = [
+        replace(item, kind=_guessed_kind(item, used_by_path, root)) if item.kind_guessed else item for item in parsed
+    ]
     by_name: dict[str, _Parsed] = {}
     shared: dict[str, list[str]] = {}  # in the order their second project was found
     for item in parsed:
