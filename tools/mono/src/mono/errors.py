@@ -86,6 +86,17 @@ class MissingLock(MonoError):
         super().__init__(f"{project} has no poetry.lock ({where})", f"run ./mono lock {project} first")
 
 
+class NoMatchingPython(MonoError):
+    """No Python on this machine fits a project's requires-python."""
+
+    def __init__(self, project: str, constraint: str, found: Iterable[str]) -> None:
+        seen = ", ".join(found) or "none"
+        super().__init__(
+            f"{project} needs Python {constraint!r} (requires-python), and no Python here fits (found: {seen})",
+            "install one (pyenv install, uv python install, or your system's packages) and run this again",
+        )
+
+
 class WrongKind(MonoError):
     """A command was asked to act on a project of a kind it does not handle."""
 

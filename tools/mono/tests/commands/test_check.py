@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -70,7 +71,9 @@ class FakePoetry:
         self.error = error
         self.folders: list[Path] = []
 
-    def __call__(self, args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True) -> Completed:
+    def __call__(
+        self, args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, extra_env: Any = None
+    ) -> Completed:
         assert args == ["check", "--lock"]
         self.folders.append(folder)
         if self.error:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from mono.engine.installing import python_for
+from mono.errors import NoMatchingPython
 from mono.repo.pyproject import PyProject
 
 
@@ -28,5 +32,31 @@ def test_the_running_python_is_used_when_requires_python_allows_it() -> None:
     running = f"{sys.version_info.major}.{sys.version_info.minor}"
     assert python_for(read({"project": {"requires-python": f">={running}"}})) == sys.executable
     assert python_for(read({})) == sys.executable
-    too_new = f">={sys.version_info.major}.{sys.version_info.minor + 1}"
-    assert python_for(read({"project": {"requires-python": too_new}})) == too_new  # uv looks for one
+
+
+def test_a_poetry_style_constraint_the_running_python_fits_uses_it() -> None:
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    assert python_for(read({"tool": {"poetry": {"dependencies": {"python": f"^{running}"}}}})) == sys.executable
+
+
+def fake_machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, versions: list[str]) -> None:
+    """A pyenv root holding Pythons of `versions` (scripts that only need to exist), nothing on PATH."""
+    for version in versions:
+        python = tmp_path / "pyenv/versions" / version / "bin/python3"
+        python.parent.mkdir(parents=True)
+        python.write_text("#!/bin/sh\n")
+    monkeypatch.setenv("PYENV_ROOT", str(tmp_path / "pyenv"))
+    monkeypatch.setenv("UV_PYTHON_INSTALL_DIR", str(tmp_path / "uv"))
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+
+
+def test_otherwise_the_newest_python_here_that_fits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_machine(tmp_path, monkeypatch, ["3.9.18", "3.99.1", "3.99.4", "4.0.0"])
+    chosen = python_for(read({"project": {"requires-python": "~3.99"}}), "web", tmp_path)
+    assert chosen == str(tmp_path / "pyenv/versions/3.99.4/bin/python3")
+
+
+def test_no_python_that_fits_is_one_line_saying_what_is_needed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    fake_machine(tmp_path, monkeypatch, ["3.9.18"])
+    with pytest.raises(NoMatchingPython, match=r"web needs Python '\^3\.99' \(requires-python\).*found: 3\.9\.18"):
+        python_for(read({"tool": {"poetry": {"dependencies": {"python": "^3.99"}}}}), "web", tmp_path)

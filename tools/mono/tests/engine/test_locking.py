@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -54,7 +55,9 @@ class FakePoetry:
         self.calls = 0
         self.returncode = returncode
 
-    def __call__(self, args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True) -> Completed:
+    def __call__(
+        self, args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, extra_env: Any = None
+    ) -> Completed:
         assert args == ["check", "--lock"]
         self.calls += 1
         return Completed(("poetry", *args), self.returncode, "")

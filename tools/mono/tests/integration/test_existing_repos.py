@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,29 @@ def test_install_and_test_never_write_a_lock(tmp_path: Path) -> None:
         assert result.returncode == 1, result.stdout + result.stderr
         assert "quiet has no poetry.lock (eng/x/quiet/poetry.lock) (hint: run ./mono lock quiet first)" in result.stdout
     assert tree_listing(repo / "eng") == before
+
+
+NEEDS_312 = """\
+[project]
+name = "newer"
+version = "0.1.0"
+dependencies = []
+
+[tool.poetry]
+package-mode = false
+
+[tool.poetry.dependencies]
+python = "^3.12"
+"""
+
+
+def test_a_poetry_style_python_constraint_gets_a_python_that_fits(tmp_path: Path) -> None:
+    # The tool runs on 3.11; these machines also have pyenv's 3.12 and 3.13, which fit ^3.12.
+    repo = build_repo(tmp_path / "repo", {".gitignore": ".venv/\n.mono/\n", "eng/x/newer/pyproject.toml": NEEDS_312})
+    assert mono("-C", str(repo), "lock", "newer").returncode == 0
+    installed = mono("-C", str(repo), "install", "newer")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    python = repo / "eng/x/newer/.venv/bin/python"
+    version = subprocess.run([str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
+                             text=True, check=True).stdout  # fmt: skip
+    assert version.strip() in {"(3, 12)", "(3, 13)", "(3, 14)"}, version

@@ -15,38 +15,64 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from mono.engine.cache import install_inputs_key
 from mono.engine.runner import Outcome
-from mono.errors import MissingLock
-from mono.external.poetry import poetry
+from mono.errors import MissingLock, NoMatchingPython
+from mono.external.poetry import OTHER_PYTHON, poetry
+from mono.external.python import find_pythons
 from mono.external.uv import create_venv, pip_sync
 from mono.model.config import Installer
 from mono.model.graph import Graph
 from mono.model.layout import record, requirements_file, venv_python
 from mono.model.project import Project, Workspace
-from mono.model.versions import pep440_allows
+from mono.model.versions import pep440_allows, python_fits
 from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
 
-def python_for(pyproject: PyProject) -> str:
-    """The interpreter for a new venv: this one when requires-python allows it, else a request for uv."""
+def poetry_settings(pyproject: PyProject) -> dict[str, str]:
+    """What Poetry needs to lock or export this project: a venv of its own when the Python it
+    runs on does not fit the project's requires-python."""
+    requires = pyproject.requires_python
+    running = ".".join(str(part) for part in sys.version_info[:3])
+    return dict(OTHER_PYTHON) if requires is not None and python_fits(requires, running) is False else {}
+
+
+def python_for(pyproject: PyProject, project: str = "", cwd: Path | None = None) -> str:
+    """The interpreter for a new venv: this one when requires-python allows it, else the newest
+    Python of this machine that fits (pyenv's, uv's, python3.N on PATH), read as Poetry reads it."""
     requires = pyproject.requires_python
     if requires is None:
         return sys.executable
     running = ".".join(str(part) for part in sys.version_info[:3])
-    # A Poetry-style constraint such as ^3.11 is not PEP 440: Poetry validates it.
-    return requires if pep440_allows(requires, running) is False else sys.executable
+    fits = python_fits(requires, running)
+    if fits is None:
+        # Neither PEP 440 nor Poetry's: Poetry reports it when it locks; uv may still read it.
+        return requires if pep440_allows(requires, running) is False else sys.executable
+    if fits:
+        return sys.executable
+    found = find_pythons(cwd or Path.cwd())
+    fitting = [python for python in found if python_fits(requires, python.version)]
+    if not fitting:
+        raise NoMatchingPython(
+            project or pyproject.shown_as, requires, sorted({p.version for p in found}, key=_numbers)
+        )
+    return str(max(fitting, key=lambda python: _numbers(python.version)).path)
 
 
-def _fresh_venv(folder: Path, python: str, log: Path) -> None:
+def _numbers(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in version.split("."))  # versions of found Pythons are X.Y.Z
+
+
+def _fresh_venv(folder: Path, python: Callable[[], str], log: Path) -> None:
     venv = folder / ".venv"
     if venv.exists() and not venv_is_whole(folder):
         shutil.rmtree(venv)  # damaged: start again
     if not venv.exists():
-        create_venv(venv, python, folder, log)
+        create_venv(venv, python(), folder, log)
 
 
 def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> None:
@@ -56,11 +82,12 @@ def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> None:
     requirements.parent.mkdir(parents=True, exist_ok=True)
     groups = pyproject.default_groups
     export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
-    poetry([*export, *(["--with", ",".join(groups)] if groups else [])], workspace.root, folder, log)
+    with_groups = ["--with", ",".join(groups)] if groups else []
+    poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
     if pyproject.installs_itself:
         with requirements.open("a", encoding="utf-8") as handle:
             handle.write(f"-e {folder.as_uri()}\n")
-    _fresh_venv(folder, python_for(pyproject), log)
+    _fresh_venv(folder, lambda: python_for(pyproject, project.name, folder), log)
     pip_sync(venv_python(folder), requirements, folder, log)
 
 

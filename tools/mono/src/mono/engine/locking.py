@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mono.engine.cache import file_hash, lock_inputs_key
+from mono.engine.installing import poetry_settings
 from mono.engine.runner import Outcome
 from mono.external.poetry import poetry
 from mono.model.graph import Graph
 from mono.model.layout import record
 from mono.model.project import Workspace
 from mono.repo.lockfile import UnreadableLock, library_drift, read_lock
+from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
 
@@ -42,7 +44,8 @@ def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
 def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshness:
     """Whether a lock without a record for it is fresh: Poetry's check, then its internal entries."""
     folder = workspace.folder(name)
-    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False)
+    settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
+    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False, extra_env=settings)
     if result.returncode != 0:
         return Freshness(False, "pyproject.toml changed since poetry.lock was written")
     try:
@@ -81,8 +84,9 @@ def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool =
     folder = workspace.folder(name)
     lock_file = folder / "poetry.lock"
     before = lock_file.read_bytes() if lock_file.is_file() else None
+    settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
     try:
-        poetry(["lock"], workspace.root, folder, log)
+        poetry(["lock"], workspace.root, folder, log, extra_env=settings)
     except BaseException:
         if before is None:
             lock_file.unlink(missing_ok=True)

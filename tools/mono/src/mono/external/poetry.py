@@ -37,6 +37,10 @@ def poetry_environment(root: Path) -> dict[str, str]:
 # identical wheels (and Docker reuses the wheels layer). 1980-01-01, the earliest a zip file holds.
 REPRODUCIBLE = {"SOURCE_DATE_EPOCH": "315532800"}
 
+# For a project whose requires-python leaves out the Python Poetry runs on: without a venv of
+# its own Poetry refuses to lock or export it; with one, Poetry finds a Python that fits.
+OTHER_PYTHON = {"POETRY_VIRTUALENVS_CREATE": "true"}
+
 # Commands that write to Poetry's shared cache (downloaded artifacts, HTTP responses). Parallel
 # Poetry processes corrupt it (python-poetry/poetry#7370, #11048), so these run one at a time;
 # everything else (export, check, and all of uv's installing and the test runs) stays parallel.
@@ -56,9 +60,10 @@ def poetry(
     extra_env: dict[str, str] | None = None,
 ) -> Completed:
     """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
-    env = {**poetry_environment(root), **(extra_env or {})}
+    env = poetry_environment(root)
     if args and args[0] in NO_VENV_NEEDED:
         env["POETRY_VIRTUALENVS_CREATE"] = "false"
+    env.update(extra_env or {})  # a caller's setting wins (OTHER_PYTHON turns venv creation back on)
     turn = _cache_turn if args and args[0] in CACHE_WRITERS else contextlib.nullcontext()
     with turn:
         return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)

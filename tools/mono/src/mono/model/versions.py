@@ -68,6 +68,14 @@ def pep440_allows(constraint: str, version: str) -> bool | None:
         return None
 
 
+def python_fits(constraint: str, version: str) -> bool | None:
+    """Whether a requires-python (PEP 440 or Poetry style) allows Python `version`; None when unreadable."""
+    from poetry.core.constraints.version import Version as PoetryVersion
+
+    parsed = poetry_constraint(constraint)
+    return None if parsed is None else parsed.allows(PoetryVersion.parse(version))
+
+
 @cache
 def _pythons() -> tuple[tuple[str, Version], ...]:
     from packaging.version import Version
