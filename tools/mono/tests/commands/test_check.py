@@ -66,9 +66,10 @@ def found(root: Path, name: str) -> list[tuple[str, str]]:
 class FakePoetry:
     """Stands in for `poetry check --lock`."""
 
-    def __init__(self, returncode: int = 0, error: MonoError | None = None) -> None:
+    def __init__(self, returncode: int = 0, error: MonoError | None = None, output: str = "") -> None:
         self.returncode = returncode
         self.error = error
+        self.output = output
         self.folders: list[Path] = []
 
     def __call__(
@@ -78,7 +79,7 @@ class FakePoetry:
         self.folders.append(folder)
         if self.error:
             raise self.error
-        return Completed(("poetry", *args), self.returncode, "")
+        return Completed(("poetry", *args), self.returncode, self.output)
 
 
 @pytest.fixture
@@ -504,3 +505,19 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, cli: CliRunner, files:
 def test_help_lists_check(repo: Path, cli: CliRunner) -> None:
     assert "check" in cli(repo, "--help").out
     assert "--strict" in cli(repo, "check", "--help").out
+
+
+def test_a_pyproject_poetry_finds_wrong_is_reported_as_what_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    said = (
+        "Error: Declared README file does not exist: README.md\n"
+        "Error: pyproject.toml changed significantly since poetry.lock was last generated.\n"
+    )
+    monkeypatch.setattr(lockfile, "poetry", FakePoetry(returncode=1, output=said))
+    root = make(tmp_path, {"app/shop/web/poetry.lock": lock(("flask", "3.0.0"))})
+    web = [message for project, message in found(root, "locks") if project == "web"]
+    assert web == [
+        "app/shop/web/pyproject.toml: Declared README file does not exist: README.md"
+        " (poetry check; fix the file, then ./mono lock web)"
+    ]

@@ -102,3 +102,20 @@ def test_a_poetry_style_python_constraint_gets_a_python_that_fits(tmp_path: Path
     version = subprocess.run([str(python), "-c", "import sys; print(sys.version_info[:2])"], capture_output=True,
                              text=True, check=True).stdout  # fmt: skip
     assert version.strip() in {"(3, 12)", "(3, 13)", "(3, 14)"}, version
+
+
+def test_a_missing_readme_is_reported_as_what_it_is(tmp_path: Path) -> None:
+    pyproject = NO_TESTS.replace('version = "0.1.0"\n', 'version = "0.1.0"\nreadme = "README.md"\n')
+    repo = build_repo(
+        tmp_path / "repo",
+        {".gitignore": ".venv/\n.mono/\n", "eng/x/quiet/pyproject.toml": pyproject, "eng/x/quiet/README.md": "# q\n"},
+    )
+    assert mono("-C", str(repo), "lock", "quiet").returncode == 0
+    (repo / "eng/x/quiet/README.md").unlink()
+    (repo / ".mono/state/locked/quiet").unlink()  # as on a fresh clone: the lock is inspected
+    checked = mono("-C", str(repo), "lock", "--check", "quiet")
+    assert checked.returncode == 1
+    assert "eng/x/quiet/pyproject.toml: Declared README file does not exist: README.md" in checked.stdout, (
+        checked.stdout
+    )
+    assert "changed since poetry.lock" not in checked.stdout

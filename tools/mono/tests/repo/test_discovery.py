@@ -200,3 +200,15 @@ def test_pep621_project_without_a_name_is_an_error(repo: Path) -> None:
 def test_poetry1_project_without_a_name_takes_its_folder_name(repo: Path) -> None:
     (repo / "lib/lonely/pyproject.toml").write_text("[tool.poetry]\npackage-mode = false\n")
     assert load_workspace(repo).projects["lonely"].style == "poetry1"
+
+
+def test_template_folders_are_not_projects(tmp_path: Path) -> None:
+    write_tree(
+        tmp_path,
+        {
+            "templates/{{cookiecutter.slug}}/pyproject.toml": pep621("template"),
+            "lib/{% if x %}y{% endif %}/pyproject.toml": pep621("jinja"),
+            "lib/real/pyproject.toml": pep621("real"),
+        },
+    )
+    assert set(load_workspace(tmp_path).projects) == {"real"}

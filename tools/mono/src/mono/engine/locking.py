@@ -32,6 +32,15 @@ class Freshness:
 
     fresh: bool
     reason: str = ""
+    # The lock cannot be judged because Poetry finds the pyproject.toml itself wrong (a missing
+    # README, a bad field): `reason` is what Poetry says, and relocking would not help.
+    invalid: bool = False
+
+
+def _poetry_errors(output: str) -> list[str]:
+    """What `poetry check` reports about the pyproject.toml itself, not about the lock."""
+    errors = [line.strip().removeprefix("Error:").strip() for line in output.splitlines() if "Error:" in line]
+    return [error for error in errors if "poetry.lock" not in error and "lock file" not in error]
 
 
 def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
@@ -47,6 +56,9 @@ def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshn
     settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
     result = poetry(["check", "--lock"], workspace.root, folder, log, check=False, extra_env=settings)
     if result.returncode != 0:
+        errors = _poetry_errors(result.output)
+        if errors:
+            return Freshness(False, "; ".join(errors), invalid=True)
         return Freshness(False, "pyproject.toml changed since poetry.lock was written")
     try:
         lock = read_lock(folder / "poetry.lock")
@@ -100,6 +112,9 @@ def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool =
 def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> str:
     """Why the project's poetry.lock is missing or stale (with what to run), or '' when it is fresh."""
     state = freshness(workspace, graph, name, log)
+    if state.invalid:
+        shown = workspace.projects[name].pyproject_shown
+        return f"{shown}: {state.reason} (poetry check; fix the file, then ./mono lock {name})"
     return "" if state.fresh else f"poetry.lock is stale: {state.reason} (run ./mono lock {name})"
 
 

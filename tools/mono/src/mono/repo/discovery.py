@@ -46,6 +46,8 @@ def load_config(root: Path) -> Config:
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
     if name.startswith(".") or name in NOT_SEARCHED:
         return True
+    if "{{" in name or "{%" in name:
+        return True  # a template's folder (cookiecutter, copier): its pyproject.toml is not a project
     return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
 
 
