@@ -8,7 +8,7 @@ from mono.errors import GitError
 from mono.model.graph import build_graph
 from mono.repo.changes import changed_files, find_affected, resolve_base
 from mono.repo.discovery import load_workspace
-from tests.helpers import git, pep621, write_tree
+from tests.helpers import build_repo, git, pep621, write_tree
 
 
 def affected(repo: Path, since: str | None = None) -> tuple[str, ...]:
@@ -119,3 +119,39 @@ def test_mono_root_may_be_a_subfolder_of_the_git_work_tree(tmp_path: Path) -> No
     (outer / "mono-repo/lib/util/util/__init__.py").write_text("changed = 1\n")
     (outer / "elsewhere.txt").write_text("not ours\n")
     assert set(affected(outer / "mono-repo")) == {"util", "web"}
+
+
+POLYLITH_PROJECT = """\
+[tool.poetry]
+name = "{name}"
+version = "0.1.0"
+description = ""
+authors = []
+packages = [{packages}]
+
+[tool.poetry.dependencies]
+python = "^3.11"
+"""
+
+
+def test_polylith_bricks_are_edges_of_the_projects_that_include_them(tmp_path: Path) -> None:
+    def project(name: str, *bricks: str) -> str:
+        listed = ", ".join(f'{{ include = "acme/{brick}", from = "../../{folder}" }}' for folder, brick in bricks)
+        return POLYLITH_PROJECT.format(name=name, packages=listed)
+
+    root = build_repo(
+        tmp_path / "ws",
+        {
+            "pyproject.toml": "[tool.mono]\n",
+            "components/acme/greet/core.py": "HELLO = 'hi'\n",
+            "components/acme/log/core.py": "",
+            "bases/acme/api/core.py": "",
+            "projects/shop/pyproject.toml": project("shop", ("components", "greet"), ("bases", "api")),
+            "projects/batch/pyproject.toml": project("batch", ("components", "log")),
+        },
+    )
+    workspace = load_workspace(root)
+    assert workspace.projects["shop"].sources_outside == ("bases/acme/api", "components/acme/greet")
+    (root / "components/acme/greet/core.py").write_text("HELLO = 'hello'\n")
+    affected = find_affected(workspace, build_graph(workspace), None)
+    assert affected.projects == ("shop",) and affected.changed_projects == ("shop",)

@@ -46,6 +46,7 @@ def suite_inputs_key(workspace: Workspace, graph: Graph, name: str) -> str:
     projects = [workspace.projects[item] for item in sorted(graph.with_dependencies({name}))]
     paths = [project.path for project in projects]
     paths += list(workspace.projects[name].test_inputs)
+    paths += [source for project in projects for source in project.sources_outside]
     paths += global_paths(workspace)
     key = digest_paths(workspace.root, paths)
     settings = workspace.projects[name].test_env

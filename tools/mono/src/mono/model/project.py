@@ -40,6 +40,8 @@ class Project:
     version_dependencies: tuple[str, ...] = ()
     # Environment variables whose values change what its tests do (part of the test cache key).
     test_env: tuple[str, ...] = ()
+    # Repo-relative folders outside its own that its packages come from (Polylith's bricks).
+    sources_outside: tuple[str, ...] = ()
 
     def directory(self, root: Path) -> Path:
         """The project's folder on disk."""

@@ -9,6 +9,7 @@ from pathlib import Path
 from mono.errors import GitError
 from mono.external.git import commit_of, git_output, is_work_tree, try_git
 from mono.model.graph import Graph
+from mono.model.paths import is_within
 from mono.model.project import Workspace
 
 DEFAULT_BASES = ("main", "origin/main")
@@ -103,6 +104,13 @@ def affected_by(workspace: Workspace, graph: Graph, files: list[str], base: Base
     by_path = {project.path: name for name, project in workspace.projects.items()}
     global_changes = tuple(path for path in files if is_global(path, workspace.config.global_files))
     owners = {owner for path in files if (owner := owner_of(path, by_path)) is not None}
+    # A file of a brick that projects take their packages from (Polylith) changes each of them.
+    owners |= {
+        name
+        for name, project in workspace.projects.items()
+        for source in project.sources_outside
+        if any(is_within(path, source) for path in files)
+    }
     selected = set(workspace.projects) if global_changes else graph.with_dependents(owners)
     return Affected(
         base=base,

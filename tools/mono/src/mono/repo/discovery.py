@@ -33,6 +33,7 @@ class _Parsed:
     declared: frozenset[str]  # every dependency name it declares (normalised), path or not
     test_env: tuple[str, ...]
     kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
+    sources_outside: tuple[str, ...]
 
 
 def load_config(root: Path) -> Config:
@@ -103,6 +104,13 @@ def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...
     return tuple(sorted(set(inputs)))
 
 
+def _sources_outside(pyproject: PyProject, project_path: str) -> tuple[str, ...]:
+    """The repo-relative package folders it takes from outside its own folder (and inside the repo)."""
+    joined = {paths.join(project_path, source) for source in pyproject.package_sources()}
+    inside = {source for source in joined if not paths.leaves_repository(source)}
+    return tuple(sorted(source for source in inside if not paths.is_within(source, project_path)))
+
+
 def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind | None:
     """The kind its settings or the folders above it give; None when neither says."""
     for key in settings:
@@ -136,6 +144,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     kind = _kind(settings, path, config, shown_as)
     return _Parsed(
         kind_guessed=kind is None,
+        sources_outside=_sources_outside(pyproject, path),
         test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
         name=normalize_name(raw_name),
         path=path,
@@ -169,6 +178,7 @@ def _project(item: _Parsed, by_name: dict[str, _Parsed], name_at: dict[str, str]
         test_inputs=item.test_inputs,
         version_dependencies=tuple(sorted(by_version)),
         test_env=item.test_env,
+        sources_outside=item.sources_outside,
     )
 
 

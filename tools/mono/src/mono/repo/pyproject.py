@@ -169,6 +169,16 @@ class PyProject:
                     names.add(top)
         return names or {project_name.replace("-", "_")}
 
+    def package_sources(self) -> list[str]:
+        """The folders (relative to the project) its Poetry `packages` are taken `from`, as
+        written: Polylith's bricks come from `../../components` and `../../bases`."""
+        packages = self._poetry.get("packages")
+        sources = []
+        for entry in packages if isinstance(packages, list) else []:
+            if isinstance(entry, dict) and isinstance(entry.get("include"), str) and isinstance(entry.get("from"), str):
+                sources.append(f"{entry['from'].rstrip('/')}/{entry['include']}")
+        return sources
+
     def lock_inputs(self) -> dict[str, Any]:
         """The tables that decide what its poetry.lock holds (hashed to tell a stale lock)."""
         return {
