@@ -135,7 +135,7 @@ python = "^3.11"
 
 
 def test_polylith_bricks_are_edges_of_the_projects_that_include_them(tmp_path: Path) -> None:
-    def project(name: str, *bricks: str) -> str:
+    def project(name: str, *bricks: tuple[str, str]) -> str:
         listed = ", ".join(f'{{ include = "acme/{brick}", from = "../../{folder}" }}' for folder, brick in bricks)
         return POLYLITH_PROJECT.format(name=name, packages=listed)
 
