@@ -144,3 +144,25 @@ def test_no_lock_is_stale(repo: Path, fake_poetry: FakePoetry) -> None:
     state = freshness(repo, "util")
     assert not state.fresh and state.reason == "there is no poetry.lock"
     assert fake_poetry.calls == 0
+
+
+@pytest.mark.parametrize(
+    ("declared", "locked", "fresh"),
+    [
+        ('"requests>=2.0,<3.0"', '"^2.0"', True),  # the same range, written two ways
+        ('"requests (>=2.0)"', '">=2.0"', True),
+        ("\"requests[socks]>=3.0 ; python_version >= '3.11'\"", '{ version = ">=3.0", extras = ["socks"] }', True),
+        ('"requests>=3.0"', '"^2.0"', False),
+    ],
+)
+def test_a_library_whose_constraint_changed_makes_the_lock_stale_without_a_record(
+    repo: Path, fake_poetry: FakePoetry, declared: str, locked: str, fresh: bool
+) -> None:
+    core = repo / "lib/core/pyproject.toml"
+    core.write_text(core.read_text().replace("dependencies = []", f"dependencies = [{declared}]"))
+    lock = LOCK_FOR_UTIL.replace("develop = true\n", f"develop = true\n\n[package.dependencies]\nrequests = {locked}\n")
+    (repo / "lib/util/poetry.lock").write_text(lock)
+    state = freshness(repo, "util")
+    assert state.fresh is fresh, state.reason
+    if not fresh:
+        assert state.reason == "core changed its constraint on requests (^2.0 -> >=3.0)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -119,3 +120,37 @@ def test_a_missing_readme_is_reported_as_what_it_is(tmp_path: Path) -> None:
         checked.stdout
     )
     assert "changed since poetry.lock" not in checked.stdout
+
+
+def test_a_librarys_changed_constraint_makes_its_users_locks_stale_on_a_fresh_clone(tmp_path: Path) -> None:
+    library = (
+        '[project]\nname = "core"\nversion = "0.1.0"\nrequires-python = ">=3.11"\n'
+        'dependencies = ["six>=1.10", "packaging ~= 24.0"]\n\n[tool.poetry]\npackages = [{ include = "core" }]\n'
+    )
+    app = (
+        '[project]\nname = "web"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["core"]\n\n'
+        "[tool.poetry]\npackage-mode = false\n\n[tool.poetry.dependencies]\n"
+        'core = { path = "../../../libs/core", develop = true }\n'
+    )
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n.mono/\n",
+            "libs/core/pyproject.toml": library,
+            "libs/core/core/__init__.py": "",
+            "apps/shop/web/pyproject.toml": app,
+        },
+    )
+    assert mono("-C", str(repo), "lock", "web").returncode == 0
+
+    def check_on_a_fresh_clone() -> subprocess.CompletedProcess[str]:
+        shutil.rmtree(repo / ".mono/state", ignore_errors=True)  # no records, as after a clone
+        return mono("-C", str(repo), "lock", "--check", "web")
+
+    fresh = check_on_a_fresh_clone()
+    assert fresh.returncode == 0, fresh.stdout  # Poetry's way of writing the constraints reads as the same
+    pyproject = repo / "libs/core/pyproject.toml"
+    pyproject.write_text(library.replace('"six>=1.10"', '"six>=1.16"'))
+    stale = check_on_a_fresh_clone()
+    assert stale.returncode == 1
+    assert "core changed its constraint on six (>=1.10 -> >=1.16)" in stale.stdout, stale.stdout

@@ -50,6 +50,15 @@ def poetry_constraint(text: str) -> VersionConstraint | None:
         return None
 
 
+def same_constraint(first: str, second: str) -> bool:
+    """True when two constraints allow the same versions as Poetry reads them (`^2.0` is
+    `>=2.0,<3.0`); constraints Poetry cannot read are compared as text."""
+    parsed, other = poetry_constraint(first), poetry_constraint(second)
+    if parsed is None or other is None:
+        return first.replace(" ", "") == second.replace(" ", "")
+    return parsed == other
+
+
 def caret(version: str) -> str:
     """Poetry's ^VERSION as a PEP 440 range: `0.3.1` -> `>=0.3.1,<0.4.0`, `1.2.0` -> `>=1.2.0,<2.0.0`."""
     constraint = poetry_constraint(f"^{version}")

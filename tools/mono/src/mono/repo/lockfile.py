@@ -9,6 +9,7 @@ from typing import Any
 from mono.model import paths
 from mono.model.names import normalize_name
 from mono.model.project import Workspace
+from mono.model.versions import same_constraint
 from mono.repo.pyproject import PyProject
 
 
@@ -46,6 +47,23 @@ def index_versions(lock: dict[str, Any]) -> dict[str, set[str]]:
     return versions
 
 
+def _locked_constraints(package: dict[str, Any]) -> dict[str, str]:
+    constraints = {}
+    for key, spec in (package.get("dependencies") or {}).items():
+        version = spec if isinstance(spec, str) else spec.get("version") if isinstance(spec, dict) else None
+        if isinstance(version, str) and not (isinstance(spec, dict) and spec.get("optional")):
+            constraints[normalize_name(key)] = version
+    return constraints
+
+
+def _constraint_drift(library: str, declared: dict[str, str], locked: dict[str, str]) -> str:
+    """Which dependency's constraint the library changed since the lock was written, or ''."""
+    for name in sorted(declared.keys() & locked.keys()):
+        if not same_constraint(declared[name], locked[name]):
+            return f"{library} changed its constraint on {name} ({locked[name]} -> {declared[name]})"
+    return ""
+
+
 def _locked_required_names(package: dict[str, Any]) -> set[str]:
     names = set()
     for key, spec in (package.get("dependencies") or {}).items():
@@ -78,4 +96,7 @@ def library_drift(workspace: Workspace, name: str, lock: dict[str, Any]) -> str:
         if declared != locked:
             changes = [f"+{n}" for n in sorted(declared - locked)] + [f"-{n}" for n in sorted(locked - declared)]
             return f"{library.name} changed its dependencies ({', '.join(changes)})"
+        drift = _constraint_drift(library.name, pyproject.required_constraints(), _locked_constraints(package))
+        if drift:
+            return drift
     return ""

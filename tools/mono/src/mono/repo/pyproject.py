@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from mono.errors import InvalidPyproject
-from mono.model.names import normalize_name, requirement_name
+from mono.model.names import normalize_name, requirement_name, split_requirement
 from mono.model.project import Style
 from mono.repo.toml import read_toml, table
 
@@ -143,6 +143,22 @@ class PyProject:
             if key != "python" and not (isinstance(spec, dict) and spec.get("optional")):
                 names.add(normalize_name(key))
         return names
+
+    def required_constraints(self) -> dict[str, str]:
+        """Required dependency (normalised) -> its version constraint as written ('*' for any);
+        path dependencies have none. Poetry's table wins over `[project]` for a name in both."""
+        constraints: dict[str, str] = {}
+        for requirement in self._project.get("dependencies") or []:
+            parts = split_requirement(str(requirement))
+            if parts is not None:
+                constraints[normalize_name(parts.name)] = parts.version.strip("() ") or "*"
+        for key, spec in table(self._poetry, "dependencies").items():
+            if key == "python" or (isinstance(spec, dict) and (spec.get("optional") or "path" in spec)):
+                continue
+            version = spec if isinstance(spec, str) else spec.get("version") if isinstance(spec, dict) else None
+            if isinstance(version, str):
+                constraints[normalize_name(key)] = version
+        return constraints
 
     def path_dependencies(self, main_only: bool = False) -> Iterator[WrittenPathDependency]:
         """Every dependency located by a path (of the main table alone with `main_only`)."""
