@@ -184,6 +184,25 @@ def test_bad_build_requests_are_one_line_and_exit_2(repo: Path, args: tuple[str,
     assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
 
 
+def test_a_dockerfile_that_hard_codes_a_missing_base_is_refused_before_building(repo: Path) -> None:
+    dockerfile = repo / "app/demo/flask-app-1/Dockerfile"
+    original = dockerfile.read_text()
+    dockerfile.write_text(original.replace("FROM ${BASE_IMAGE} AS deps", "FROM mono-test/hard-coded:9 AS deps"))
+    log = repo / ".mono/logs/build/flask-app-1.log"
+    log.unlink(missing_ok=True)  # other tests of this module built the app
+    try:
+        result = mono("-C", str(repo), "build", "flask-app-1")
+    finally:
+        dockerfile.write_text(original)
+    assert result.returncode == 2
+    expected = "mono: error: app/demo/flask-app-1/Dockerfile starts FROM mono-test/hard-coded:9, which is not on"
+    assert result.stderr.startswith(expected) and len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert (
+        not (repo / ".mono/logs/build/flask-app-1.log").exists()
+        or "docker build" not in (repo / ".mono/logs/build/flask-app-1.log").read_text()
+    )
+
+
 def test_push_pushes_every_tag_to_the_registry_and_a_failed_push_fails(repo: Path, tag: str) -> None:
     root = repo / "pyproject.toml"
     original = root.read_text()

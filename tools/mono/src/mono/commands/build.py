@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from mono.engine.images import BuildOptions, base_image_choice, build_image, check_buildable, check_tag
+from mono.engine.images import (
+    BuildOptions,
+    base_image_choice,
+    build_image,
+    check_buildable,
+    check_fixed_bases,
+    check_tag,
+)
 from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.errors import MonoError
 from mono.external.docker import ensure_base_image, require_engine
@@ -13,6 +21,8 @@ from mono.model.kinds import rules
 from mono.model.layout import log_path
 from mono.model.project import Workspace
 from mono.repo.selection import SelectionRequest, select
+
+logger = logging.getLogger("mono")
 
 
 def buildable_selection(workspace: Workspace, graph: Graph, request: SelectionRequest, cwd: Path) -> list[str]:
@@ -52,6 +62,9 @@ def build(
     """Build the images of `projects`; the engine and the base image must be there first."""
     require_engine(workspace.root)
     ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
+    for name in projects:
+        for image in check_fixed_bases(workspace, workspace.projects[name], workspace.root):
+            logger.warning("%s's Dockerfile starts FROM %s: --base-image does not apply to it", name, image)
 
     def task(name: str, log: Path) -> Outcome:
         return build_image(workspace, graph, name, options, log)

@@ -18,6 +18,7 @@ from mono.model.graph import Graph
 from mono.model.kinds import kinds_where, rules
 from mono.model.layout import base_image_record
 from mono.model.project import Project, Workspace
+from mono.repo.dockerfile import fixed_bases
 from mono.repo.state import read_stamp, write_stamp
 
 BUILDABLE_KINDS = frozenset(kinds_where("buildable"))
@@ -111,6 +112,23 @@ def image_tags(
     version = project.version.replace("+", "-") if project.version else None
     tags = [version, git_tag(workspace.root), *options.extra_tags]
     return tuple(dict.fromkeys(f"{repository}:{tag}" for tag in tags if tag))
+
+
+def check_fixed_bases(workspace: Workspace, project: Project, root: Path) -> list[str]:
+    """The images the project's Dockerfiles hard-code (so `--base-image` does not apply to them);
+    one that is not on this machine is refused in one line, as builds never pull."""
+    fixed = []
+    for spec in image_specs(workspace, project):
+        dockerfile = project.directory(workspace.root) / spec.dockerfile
+        for image in fixed_bases(dockerfile):
+            if image_id(image, root) is None:
+                shown = f"{project.path}/{spec.dockerfile}"
+                raise MonoError(
+                    f"{shown} starts FROM {image}, which is not on this machine, and builds do not pull",
+                    "docker pull it first, or write ARG BASE_IMAGE and FROM ${BASE_IMAGE} so --base-image applies",
+                )
+            fixed.append(image)
+    return fixed
 
 
 def image_platform(root: Path, image: str, log: Path) -> ImagePlatform:
