@@ -521,3 +521,25 @@ def test_a_pyproject_poetry_finds_wrong_is_reported_as_what_it_is(
         "app/shop/web/pyproject.toml: Declared README file does not exist: README.md"
         " (poetry check; fix the file, then ./mono lock web)"
     ]
+
+
+def test_main_dependency_by_version_dev_dependency_by_path_is_understood(tmp_path: Path) -> None:
+    # A common pattern: users get the published library, its developers the one next door.
+    web = (
+        '[project]\nname = "web"\nversion = "0.1.0"\nrequires-python = ">=3.11"\ndependencies = ["core>=0.1"]\n\n'
+        '[tool.poetry.group.dev.dependencies]\ncore = { path = "../../../lib/core", develop = true }\n'
+    )
+    root = build_repo(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": "[tool.mono]\n",
+            "lib/core/pyproject.toml": pep621("core"),
+            "lib/core/core/__init__.py": "",
+            "app/shop/web/pyproject.toml": web,
+            "app/shop/web/app.py": "import core\n",
+        },
+    )
+    repo = health.load_repository(root)
+    assert repo.workspace.projects["web"].depends_on == ("core",)
+    for name in ("imports", "path-dependencies"):
+        assert list(check.CHECKS[name](repo)) == []
