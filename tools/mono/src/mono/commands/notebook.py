@@ -10,15 +10,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mono.commands.kernel import one_project, require_module
-from mono.engine.installing import install_if_needed
+from mono.engine.jupyter import installed
 from mono.errors import MonoError
 from mono.external.python import run_python
-from mono.model.graph import Graph, build_graph
-from mono.model.layout import log_path
+from mono.model.graph import Graph
 from mono.model.project import Project, Workspace
-from mono.repo.discovery import load_workspace
-from mono.repo.state import exclusive
 
 
 @dataclass(frozen=True)
@@ -45,19 +41,12 @@ def analysis_script(workspace: Workspace, project: Project) -> Path:
 
 def pair_notebook(workspace: Workspace, graph: Graph, target: str, cwd: Path, on_wait: Callable[[str], None]) -> Paired:
     """Install the project when needed, then pair its script with a notebook (percent format)."""
-    with exclusive(workspace.root, "mono notebook", on_wait):
-        # Read again under the lock: another ./mono may have changed the projects meanwhile.
-        workspace = load_workspace(workspace.root)
-        graph = build_graph(workspace)
-        project = one_project(workspace, graph, target, cwd)
-        log = log_path(workspace.root, "notebook", project.name)
-        install_if_needed(workspace, graph, project.name, log)
-        python = require_module(workspace, project, "jupytext", log)
-        script = analysis_script(workspace, project)
-        run_python(python, ["-m", "jupytext", "--set-formats", "ipynb,py:percent", str(script)], script.parent, log,
-                   check=True)  # fmt: skip
+    with installed(workspace.root, target, cwd, "notebook", "jupytext", on_wait) as ready:
+        script = analysis_script(ready.workspace, ready.project)
+        pair = ["-m", "jupytext", "--set-formats", "ipynb,py:percent", str(script)]
+        run_python(ready.python, pair, script.parent, ready.log, check=True)
         notebook = script.with_suffix(".ipynb")
         if not notebook.is_file():
-            raise MonoError(f"jupytext did not write {notebook.name}", f"see {log}")
+            raise MonoError(f"jupytext did not write {notebook.name}", f"see {ready.log}")
     relative = notebook.relative_to(workspace.root).as_posix()
-    return Paired(project.name, script.relative_to(workspace.root).as_posix(), relative)
+    return Paired(ready.project.name, script.relative_to(workspace.root).as_posix(), relative)

@@ -37,8 +37,11 @@ def poetry_settings(pyproject: PyProject) -> dict[str, str]:
     """What Poetry needs to lock or export this project: a venv of its own when the Python it
     runs on does not fit the project's requires-python."""
     requires = pyproject.requires_python
-    running = ".".join(str(part) for part in sys.version_info[:3])
-    return dict(OTHER_PYTHON) if requires is not None and python_fits(requires, running) is False else {}
+    return dict(OTHER_PYTHON) if requires is not None and python_fits(requires, _running()) is False else {}
+
+
+def _running() -> str:
+    return ".".join(str(part) for part in sys.version_info[:3])
 
 
 def python_for(pyproject: PyProject, project: str = "", cwd: Path | None = None) -> str:
@@ -47,11 +50,10 @@ def python_for(pyproject: PyProject, project: str = "", cwd: Path | None = None)
     requires = pyproject.requires_python
     if requires is None:
         return sys.executable
-    running = ".".join(str(part) for part in sys.version_info[:3])
-    fits = python_fits(requires, running)
+    fits = python_fits(requires, _running())
     if fits is None:
         # Neither PEP 440 nor Poetry's: Poetry reports it when it locks; uv may still read it.
-        return requires if pep440_allows(requires, running) is False else sys.executable
+        return requires if pep440_allows(requires, _running()) is False else sys.executable
     if fits:
         return sys.executable
     found = find_pythons(cwd or Path.cwd())

@@ -10,7 +10,7 @@ from mono.model import paths
 from mono.model.names import normalize_name
 from mono.model.project import Workspace
 from mono.model.versions import same_constraint
-from mono.repo.pyproject import PyProject
+from mono.repo.pyproject import PyProject, spec_version
 
 
 class UnreadableLock(Exception):
@@ -50,8 +50,8 @@ def index_versions(lock: dict[str, Any]) -> dict[str, set[str]]:
 def _locked_constraints(package: dict[str, Any]) -> dict[str, str]:
     constraints = {}
     for key, spec in (package.get("dependencies") or {}).items():
-        version = spec if isinstance(spec, str) else spec.get("version") if isinstance(spec, dict) else None
-        if isinstance(version, str) and not (isinstance(spec, dict) and spec.get("optional")):
+        version = spec_version(spec)
+        if version is not None and not (isinstance(spec, dict) and spec.get("optional")):
             constraints[normalize_name(key)] = version
     return constraints
 

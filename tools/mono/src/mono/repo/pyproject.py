@@ -23,6 +23,13 @@ _LOCK_PROJECT_KEYS = ("name", "version", "requires-python", "dependencies", "opt
 _LOCK_POETRY_KEYS = ("name", "version", "dependencies", "group", "extras", "source", "package-mode")
 
 
+def spec_version(spec: object) -> str | None:
+    """The version constraint of one Poetry dependency spec (`"^2.0"` or `{ version = "^2.0", ... }`)
+    as pyproject.toml and poetry.lock write it; None when it has none (a path, a git source)."""
+    version = spec.get("version") if isinstance(spec, dict) else spec
+    return version if isinstance(version, str) else None
+
+
 @dataclass(frozen=True)
 class WrittenPathDependency:
     """A path dependency as a table declares it."""
@@ -155,8 +162,8 @@ class PyProject:
         for key, spec in table(self._poetry, "dependencies").items():
             if key == "python" or (isinstance(spec, dict) and (spec.get("optional") or "path" in spec)):
                 continue
-            version = spec if isinstance(spec, str) else spec.get("version") if isinstance(spec, dict) else None
-            if isinstance(version, str):
+            version = spec_version(spec)
+            if version is not None:
                 constraints[normalize_name(key)] = version
         return constraints
 
