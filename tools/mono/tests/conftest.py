@@ -26,6 +26,15 @@ def _no_launcher_root(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MONO_ROOT", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _own_cache_folder(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> None:
+    # Read-only commands keep their logs in the user's cache folder; unit tests use one of their
+    # own. Integration tests keep the real one, where Poetry's and uv's download caches are.
+    if request.node.get_closest_marker("integration") is None:
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
+
+
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     return build_repo(tmp_path / "repo", layered_repo())

@@ -371,14 +371,27 @@ def test_pins_setting() -> None:
 def test_missing_and_stale_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakePoetry(returncode=1)
     monkeypatch.setattr(lockfile, "poetry", fake)
-    root = make(tmp_path, {"lib/core/poetry.lock": None})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    root = make(tmp_path, {"app/shop/web/poetry.lock": None})
+    stale = "poetry.lock is stale: pyproject.toml changed since poetry.lock was written"
     assert found(root, "locks") == [
-        ("core", "has no poetry.lock (run ./mono lock core)"),
-        ("util", "poetry.lock is stale: pyproject.toml changed since poetry.lock was written (run ./mono lock util)"),
-        ("web", "poetry.lock is stale: pyproject.toml changed since poetry.lock was written (run ./mono lock web)"),
+        ("web", "has no poetry.lock (run ./mono lock web)"),
+        ("core", f"{stale} (run ./mono lock core)"),
+        ("util", f"{stale} (run ./mono lock util)"),
     ]
-    assert sorted(fake.folders) == [root / "app/shop/web", root / "lib/util"]
-    assert (root / ".mono/logs/check/util.log").is_file()
+    assert sorted(fake.folders) == [root / "lib/core", root / "lib/util"]
+    # A read-only check keeps Poetry's output outside the repository.
+    assert not (root / ".mono").exists()
+    assert [log.name for log in (tmp_path / "cache").rglob("logs/check/util.log")] == ["util.log"]
+
+
+def test_a_library_used_by_path_needs_no_lock_of_its_own(tmp_path: Path, fake_poetry: FakePoetry) -> None:
+    root = make(tmp_path, {"lib/core/poetry.lock": None, "lib/util/poetry.lock": None})
+    assert found(root, "locks") == []
+    assert fake_poetry.folders == [root / "app/shop/web"]
+    # A library nothing uses by path is worked on alone, so it needs its lock.
+    root = make(tmp_path / "alone", {"app/shop/web/pyproject.toml": pep621("web"), "lib/util/poetry.lock": None})
+    assert found(root, "locks") == [("util", "has no poetry.lock (run ./mono lock util)")]
 
 
 def test_a_library_that_changed_makes_its_users_locks_stale(tmp_path: Path, fake_poetry: FakePoetry) -> None:

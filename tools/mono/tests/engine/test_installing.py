@@ -11,6 +11,7 @@ import pytest
 from mono.engine.installing import python_for
 from mono.errors import NoMatchingPython
 from mono.repo.pyproject import PyProject
+from tests.conftest import CliRunner
 
 
 def read(data: dict[str, Any]) -> PyProject:
@@ -60,3 +61,15 @@ def test_no_python_that_fits_is_one_line_saying_what_is_needed(tmp_path: Path, m
     fake_machine(tmp_path, monkeypatch, ["3.9.18"])
     with pytest.raises(NoMatchingPython, match=r"web needs Python '\^3\.99' \(requires-python\).*found: 3\.9\.18"):
         python_for(read({"tool": {"poetry": {"dependencies": {"python": "^3.99"}}}}), "web", tmp_path)
+
+
+def test_a_library_used_by_path_without_a_lock_is_skipped_and_others_are_refused(repo: Path, cli: CliRunner) -> None:
+    # In the layered repository nothing is locked; util uses core by path, web uses util.
+    for command in (["install"], ["test"], ["lock", "--check"]):
+        result = cli(repo, *command, "core")
+        assert result.code == 0, result.out + result.err
+        assert "--- core skipped: a library used by path" in result.out
+    assert not (repo / "lib/core/.venv").exists() and not (repo / "lib/core/poetry.lock").exists()
+    refused = cli(repo, "install", "web")
+    assert refused.code == 1
+    assert "web has no poetry.lock (app/shop/web/poetry.lock) (hint: run ./mono lock web first)" in refused.out

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import build_repo, tree_listing
+from tests.helpers import build_repo, git, pep621, tree_listing
 from tests.integration.conftest import mono
 
 pytestmark = pytest.mark.integration
@@ -154,3 +154,31 @@ def test_a_librarys_changed_constraint_makes_its_users_locks_stale_on_a_fresh_cl
     stale = check_on_a_fresh_clone()
     assert stale.returncode == 1
     assert "core changed its constraint on six (>=1.10 -> >=1.16)" in stale.stdout, stale.stdout
+
+
+def test_read_only_commands_write_nothing_in_the_repository(tmp_path: Path) -> None:
+    # No .gitignore for .mono/: a repository that has never heard of the tool.
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            "libs/core/pyproject.toml": pep621("core"),
+            "libs/core/core/__init__.py": "",
+            "apps/web/pyproject.toml": pep621("web", {"core": "../../libs/core"}),
+            "apps/web/web.py": "import core\n",
+            "apps/web/Dockerfile": "FROM python:3.11-slim\n",
+        },
+    )
+    # Only the app is locked: a library used by path needs no lock of its own (check agrees below).
+    assert mono("-C", str(repo), "lock", "web").returncode == 0
+    # The lock is the only thing a writing command adds that git shows: its state hides itself.
+    assert git(repo, "status", "--porcelain") == "?? apps/web/poetry.lock\n"
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "locks")
+    shutil.rmtree(repo / ".mono")
+    cache = tmp_path / "cache"
+    for command in (["list"], ["graph"], ["affected"], ["check"], ["lock", "--check"]):
+        result = mono("-C", str(repo), *command, env={"XDG_CACHE_HOME": str(cache)})
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert git(repo, "status", "--porcelain", "--ignored") == "", command
+    # What they had to keep (Poetry's output of each check) is under the user's cache folder.
+    assert sorted(log.name for log in cache.rglob("logs/check/*.log")) == ["web.log"]

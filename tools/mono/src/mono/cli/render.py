@@ -40,6 +40,9 @@ def summary(run: RunSummary, root: Path) -> str:
     """The end-of-run table (project, result, seconds) and, for failures, the log tail."""
     rows = [(result.project, result.status, f"{result.seconds:.1f}") for result in run.results]
     lines = ["", columns(rows, ("project", "result", "seconds"))]
+    for result in run.results:
+        if result.status == "skipped":
+            lines += ["", f"--- {result.project} skipped: {result.detail}"]
     for result in run.failed:
         lines += ["", f"--- {result.project} failed; log: {_shown(result.log, root)}", result.detail.rstrip()]
     passed = len(run.results) - len(run.failed)

@@ -23,11 +23,12 @@ def lock_projects(
     on_wait: Callable[[str], None],
 ) -> RunSummary:
     """Lock `projects` in dependency order (`force`: even fresh ones); `check`: change nothing,
-    fail each lock that is missing or stale. Only locking takes the work lock."""
+    fail each lock that is missing or stale, writing nothing in the repository. Only locking
+    takes the work lock."""
 
     def task(name: str, log: Path) -> Outcome:
         if check:
             return check_lock(workspace, graph, name, log)
         return lock(workspace, graph, name, log, force=force)
 
-    return run_work("lock", workspace, graph, projects, task, workers, progress, None if check else on_wait)
+    return run_work("lock", workspace, graph, projects, task, workers, progress, on_wait, read_only=check)

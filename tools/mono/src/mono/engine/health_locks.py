@@ -75,11 +75,12 @@ def stale_locks(repo: Repository) -> Iterator[Finding]:
         return Outcome("failed", reason) if reason else Outcome("up to date")
 
     for project in repo.projects():
-        if not project.has_lock:
+        if not project.has_lock and not workspace.lock_optional(project.name):
             yield error_finding(project, "locks", f"has no poetry.lock (run ./mono lock {project.name})")
     names = [project.name for project in repo.projects() if project.has_lock]
     # Reading locks needs no dependency order, and this graph may hold cycles: run them unordered.
     unordered = Graph(dict.fromkeys(names, ()))
-    run = run_tasks("check", names, unordered, task, workspace.root, default_workers(workspace.config.workers))
+    workers = default_workers(workspace.config.workers)
+    run = run_tasks("check", names, unordered, task, workspace.root, workers, read_only=True)
     for result in sorted(run.failed, key=lambda result: result.project):
         yield error_finding(workspace.projects[result.project], "locks", result.detail)

@@ -32,6 +32,9 @@ from mono.model.versions import pep440_allows, python_fits
 from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
+# Why a library used by path without a lock of its own has no venv of its own.
+NO_OWN_LOCK = "a library used by path, with no poetry.lock of its own (run ./mono lock {name} to work on it alone)"
+
 
 def poetry_settings(pyproject: PyProject) -> dict[str, str]:
     """What Poetry needs to lock or export this project: a venv of its own when the Python it
@@ -121,10 +124,13 @@ def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome
     """Make the project's .venv match its poetry.lock exactly, with the configured installer.
 
     Without a poetry.lock this refuses: Poetry's export and sync would resolve and write one,
-    changing the user's repository behind their back.
+    changing the user's repository behind their back. A library used by path may go without one
+    (its users' venvs hold it): that is skipped, saying how to give it one.
     """
     project = workspace.projects[name]
     if not (project.directory(workspace.root) / "poetry.lock").is_file():
+        if workspace.lock_optional(name):
+            return Outcome("skipped", NO_OWN_LOCK.format(name=name))
         raise MissingLock(name, project.path)
     inputs = install_inputs_key(workspace, graph, name)
     stamp = record(workspace.root, "installed", name)

@@ -50,7 +50,7 @@ def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
     write_stamp(record(workspace.root, "locked", name), stamp)
 
 
-def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshness:
+def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path, remember: bool) -> Freshness:
     """Whether a lock without a record for it is fresh: Poetry's check, then its internal entries."""
     folder = workspace.folder(name)
     settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
@@ -67,12 +67,14 @@ def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshn
     drift = library_drift(workspace, name, lock)
     if drift:
         return Freshness(False, drift)
-    remember_fresh(workspace, graph, name)
+    if remember:
+        remember_fresh(workspace, graph, name)
     return Freshness(True)
 
 
-def freshness(workspace: Workspace, graph: Graph, name: str, log: Path) -> Freshness:
-    """Whether the project's poetry.lock is fresh. Reads only; may record a verified result."""
+def freshness(workspace: Workspace, graph: Graph, name: str, log: Path, remember: bool = True) -> Freshness:
+    """Whether the project's poetry.lock is fresh. Reads the project only; with `remember`, records
+    a verified result under .mono/ (read-only commands do not, so they write nothing)."""
     lock_path = workspace.folder(name) / "poetry.lock"
     if not lock_path.is_file():
         return Freshness(False, "there is no poetry.lock")
@@ -82,7 +84,7 @@ def freshness(workspace: Workspace, graph: Graph, name: str, log: Path) -> Fresh
         return Freshness(True)
     if len(recorded) == 2 and recorded[1] == lock_hash:
         return Freshness(False, "pyproject.toml or an internal library's dependencies changed since the last lock")
-    return _inspect(workspace, graph, name, log)
+    return _inspect(workspace, graph, name, log, remember)
 
 
 def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool = False) -> Outcome:
@@ -110,8 +112,9 @@ def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool =
 
 
 def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> str:
-    """Why the project's poetry.lock is missing or stale (with what to run), or '' when it is fresh."""
-    state = freshness(workspace, graph, name, log)
+    """Why the project's poetry.lock is missing or stale (with what to run), or '' when it is
+    fresh. Writes nothing: `check` and `lock --check` use it."""
+    state = freshness(workspace, graph, name, log, remember=False)
     if state.invalid:
         shown = workspace.projects[name].pyproject_shown
         return f"{shown}: {state.reason} (poetry check; fix the file, then ./mono lock {name})"
@@ -119,6 +122,9 @@ def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> st
 
 
 def check_lock(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
-    """Fail when poetry.lock is missing or stale, saying why; change nothing in the project."""
+    """Fail when poetry.lock is missing or stale, saying why; change nothing in the project. A
+    library used by path needs no lock of its own."""
+    if workspace.lock_optional(name) and not (workspace.folder(name) / "poetry.lock").is_file():
+        return Outcome("skipped", "a library used by path: it needs no poetry.lock of its own")
     reason = stale_reason(workspace, graph, name, log)
     return Outcome("failed", reason) if reason else Outcome("up to date")

@@ -21,8 +21,9 @@ from mono.model.project import Workspace
 from mono.repo.state import exclusive
 
 # How one project's task ended: "ok" (work done), "up to date"/"cached" (nothing to do),
-# "passed"/"no tests" (a test run), "failed".
-Status = Literal["ok", "passed", "cached", "no tests", "up to date", "failed"]
+# "passed"/"no tests" (a test run), "skipped" (nothing this project can do; `detail` says why),
+# "failed".
+Status = Literal["ok", "passed", "cached", "no tests", "up to date", "skipped", "failed"]
 
 
 @dataclass(frozen=True)
@@ -126,8 +127,10 @@ def run_tasks(
     root: Path,
     workers: int,
     progress: Progress | None = None,
+    read_only: bool = False,
 ) -> RunSummary:
-    """Run `task` on every project, each after the selected projects it depends on."""
+    """Run `task` on every project, each after the selected projects it depends on; a
+    `read_only` command's logs go outside the repository."""
     progress = progress or Progress()
     sorter = _sorter(projects, graph)
     results: list[TaskResult] = []
@@ -136,7 +139,7 @@ def run_tasks(
     try:
         while sorter.is_active():
             for name in sorted(sorter.get_ready()):
-                running[pool.submit(_run_one, task, name, log_path(root, command, name), progress)] = name
+                running[pool.submit(_run_one, task, name, log_path(root, command, name, read_only), progress)] = name
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 result = future.result()
@@ -165,11 +168,13 @@ def run_work(
     workers: int | None,
     progress: ProgressFactory | None = None,
     on_wait: Callable[[str], None] | None = None,
+    read_only: bool = False,
 ) -> RunSummary:
     """`run_tasks` for a command: the worker cap from the settings unless given; with `on_wait`,
     under the work lock (commands that write venvs or state), saying whom it waits for. The
-    progress display starts once the lock is held."""
+    progress display starts once the lock is held. A `read_only` command never takes the lock."""
     cap = workers or default_workers(workspace.config.workers)
-    guard = exclusive(workspace.root, f"mono {command}", on_wait) if on_wait else contextlib.nullcontext()
+    waiting = None if read_only else on_wait
+    guard = exclusive(workspace.root, f"mono {command}", waiting) if waiting else contextlib.nullcontext()
     with guard, progress() if progress else contextlib.nullcontext(Progress()) as shown:
-        return run_tasks(command, projects, graph, task, workspace.root, cap, shown)
+        return run_tasks(command, projects, graph, task, workspace.root, cap, shown, read_only)

@@ -28,7 +28,9 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     if use_cache and read_stamp(stamp) == key and not needs_install(workspace, graph, name):
         return Outcome("cached")
     stamp.unlink(missing_ok=True)
-    install_if_needed(workspace, graph, name, log)
+    installed = install_if_needed(workspace, graph, name, log)
+    if installed.status == "skipped":
+        return installed
     folder = workspace.folder(name)
     result = run_python(venv_python(folder), ["-m", "pytest"], folder, log)
     if result.returncode == 0:

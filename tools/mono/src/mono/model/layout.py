@@ -5,7 +5,9 @@ Only paths are computed here; reading and writing them is the repo layer's (mono
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from pathlib import Path
 from typing import Literal
 
@@ -40,9 +42,19 @@ def requirements_file(root: Path, project: str) -> Path:
     return state_dir(root) / "requirements" / f"{project}.txt"
 
 
-def log_path(root: Path, command: str, project: str) -> Path:
-    """Where one project's output for one command goes."""
-    return mono_dir(root) / "logs" / command / f"{project}.log"
+def outside_folder(root: Path) -> Path:
+    """A folder of this repository's own under the user's cache directory, for what read-only
+    commands must keep (their logs): they write nothing inside the repository."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    key = hashlib.sha256(os.fsencode(root)).hexdigest()[:12]
+    readable = re.sub(r"[^\w.-]", "_", root.name)[:40] or "repo"
+    return base / "mono" / "repos" / f"{readable}-{key}"
+
+
+def log_path(root: Path, command: str, project: str, read_only: bool = False) -> Path:
+    """Where one project's output for one command goes; outside the repository for a read-only command."""
+    logs = outside_folder(root) / "logs" if read_only else mono_dir(root) / "logs"
+    return logs / command / f"{project}.log"
 
 
 def work_lock(root: Path) -> Path:

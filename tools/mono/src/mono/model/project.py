@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from mono.model.config import Config
-from mono.model.kinds import Kind
+from mono.model.kinds import Kind, rules
 
 Style = Literal["pep621", "poetry1"]
 
@@ -94,6 +94,15 @@ class Workspace:
     def folder(self, name: str) -> Path:
         """The folder of project `name` on disk."""
         return self.projects[name].directory(self.root)
+
+    def used_by_path(self) -> set[str]:
+        """The projects some other project depends on by path."""
+        return {dependency for project in self.projects.values() for dependency in project.path_dependency_names}
+
+    def lock_optional(self, name: str) -> bool:
+        """True for a library other projects use by path: its users' locks hold everything it
+        needs, so many repositories never lock it on its own, and the tool does not ask them to."""
+        return rules(self.projects[name].kind).library and name in self.used_by_path()
 
     def path_closure(self, name: str) -> set[str]:
         """The internal projects `name` reaches through path dependencies (itself excluded): what
