@@ -109,6 +109,23 @@ def test_two_projects_with_one_name_are_a_finding_not_a_crash(tmp_path: Path) ->
         load_workspace(root)
 
 
+def test_a_name_that_is_not_a_distribution_name_is_a_finding_shown_quoted(tmp_path: Path, cli: CliRunner) -> None:
+    # Poetry 1 accepted names with spaces; Poetry 2 cannot build or lock them.
+    root = make(tmp_path, {"tools/odd/pyproject.toml": poetry1("my tool")})
+    assert found(root, "names") == [
+        (
+            "my tool",
+            "the name 'my tool' is not a valid distribution name "
+            "(letters, digits, and '-', '_' or '.' between them; rename it in its pyproject.toml)",
+        )
+    ]
+    assert "\n'my tool' (tools/odd)\n" in cli(root, "check").out
+    listed = cli(root, "list").out.splitlines()
+    assert [line.split()[0] for line in listed[1:]] == ["core", "'my", "util", "web"]
+    assert listed[2].startswith("'my tool'  tools  tools/odd")
+    assert json.loads(cli(root, "list", "--json").out)[1]["name"] == "my tool"
+
+
 # --- cycles -------------------------------------------------------------------------------------
 
 

@@ -212,3 +212,31 @@ def test_template_folders_are_not_projects(tmp_path: Path) -> None:
         },
     )
     assert set(load_workspace(tmp_path).projects) == {"real"}
+
+
+def test_folders_a_root_excludes_are_not_searched(tmp_path: Path) -> None:
+    root = tmp_path / "repo"
+    files = {
+        "pyproject.toml": """
+            [tool.poetry]
+            name = "root"
+            version = "1.0.0"
+            packages = [{ include = "rootpkg" }, { include = "brick", from = "components" }]
+            exclude = ["fixtures/*"]
+
+            [tool.uv.workspace]
+            exclude = ["libs/legacy"]
+
+            [tool.poetry.workspace]
+            exclude = ["libs/old-*"]
+        """,
+        "rootpkg/data/pyproject.toml": pep621("packaged-data"),
+        "components/brick/sample/pyproject.toml": pep621("brick-data"),
+        "fixtures/case/pyproject.toml": pep621("fixture"),
+        "libs/legacy/pyproject.toml": pep621("legacy"),
+        "libs/legacy/deeper/pyproject.toml": pep621("deeper"),
+        "libs/old-stuff/pyproject.toml": pep621("old-stuff"),
+        "libs/kept/pyproject.toml": pep621("kept"),
+    }
+    workspace = load_workspace(write_tree(root, files))
+    assert sorted(workspace.projects) == ["kept", "root"]

@@ -7,6 +7,7 @@ import click
 from mono.cli.context import Repo
 from mono.cli.render import emit_json
 from mono.commands.affected import affected
+from mono.model.names import shown_name
 
 
 @click.command("affected")
@@ -32,5 +33,5 @@ def affected_command(repo: Repo, since: str | None, as_json: bool) -> int:
         short = found.base.commit[:12] if found.base.commit else "nothing"
         click.echo(f"mono: compared with {short}: {found.base.described}", err=True)
         if found.projects:
-            click.echo("\n".join(found.projects))
+            click.echo("\n".join(map(shown_name, found.projects)))
     return 0

@@ -9,6 +9,7 @@ import click
 from mono.cli.context import Repo
 from mono.cli.render import emit_json
 from mono.errors import EXIT_FAILED, EXIT_OK
+from mono.model.names import shown_name
 
 if TYPE_CHECKING:
     from mono.commands.check import Report
@@ -27,7 +28,7 @@ def render_report(report: Report) -> str:
     for finding in report.findings:
         if (finding.project, finding.path) != shown:
             shown = (finding.project, finding.path)
-            lines.append(f"{finding.project} ({finding.path})")
+            lines.append(f"{shown_name(finding.project)} ({finding.path})")
         lines.append(f"  {finding.severity:<7}  {finding.check}: {finding.message}")
     if lines:
         lines.append("")

@@ -7,6 +7,7 @@ import click
 from mono.cli.context import Repo
 from mono.cli.render import columns, emit_json
 from mono.commands.list import list_projects
+from mono.model.names import shown_name
 
 
 @click.command("list")
@@ -19,6 +20,6 @@ def list_command(repo: Repo, as_json: bool) -> int:
     if as_json:
         emit_json([project.as_json() for project in projects])
     else:
-        rows = [(p.name, p.kind, p.path, ", ".join(p.depends_on)) for p in projects]
+        rows = [(shown_name(p.name), p.kind, p.path, ", ".join(map(shown_name, p.depends_on))) for p in projects]
         click.echo(columns(rows, ("name", "kind", "path", "depends on")))
     return 0

@@ -11,9 +11,9 @@ from mono.engine.health import (
     Repository,
     cycles,
     dockerfiles,
-    duplicate_names,
     imports,
     load_repository,
+    names,
     path_dependencies,
     python_fit,
 )
@@ -22,7 +22,7 @@ from mono.engine.health_locks import locked_versions, stale_locks
 Check = Callable[[Repository], Iterable[Finding]]
 
 CHECKS: dict[str, Check] = {
-    "names": duplicate_names,
+    "names": names,
     "cycles": cycles,
     "path-dependencies": path_dependencies,
     "imports": imports,

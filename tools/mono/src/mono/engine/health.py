@@ -15,6 +15,7 @@ from mono.engine.images import image_specs, missing_images
 from mono.model import paths
 from mono.model.graph import Graph, graph_of
 from mono.model.kinds import rules
+from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Duplicate, Project, Workspace
 from mono.model.versions import all_pythons, supported_pythons
 from mono.repo.discovery import discover
@@ -104,8 +105,16 @@ def load_repository(root: Path) -> Repository:
 # --- names, cycles, path dependencies, Dockerfiles ---------------------------------------------
 
 
-def duplicate_names(repo: Repository) -> Iterator[Finding]:
-    """Two or more projects with one name: Poetry, `./mono` and Docker tags cannot tell them apart."""
+def names(repo: Repository) -> Iterator[Finding]:
+    """Names that are not distribution names (Poetry cannot build or lock them), and two or more
+    projects with one name (Poetry, `./mono` and Docker tags cannot tell them apart)."""
+    for project in repo.projects():
+        if not is_valid_name(project.name):
+            message = (
+                f"the name {shown_name(project.name)} is not a valid distribution name "
+                "(letters, digits, and '-', '_' or '.' between them; rename it in its pyproject.toml)"
+            )
+            yield error_finding(project, "names", message)
     for duplicate in repo.duplicates:
         places = ", ".join(duplicate.paths)
         message = f"{len(duplicate.paths)} projects share the name '{duplicate.name}': {places} (rename all but one)"
@@ -139,7 +148,7 @@ def path_dependencies(repo: Repository) -> Iterator[Finding]:
             if paths.leaves_repository(target):
                 yield error_finding(project, "path-dependencies", f"{quoted} leaves the repository")
             elif target in shared:
-                continue  # reported by duplicate_names
+                continue  # reported by the names check
             elif target not in by_path:
                 message = f"{quoted} points at {target}, which is not a project of this repository"
                 yield error_finding(project, "path-dependencies", message)

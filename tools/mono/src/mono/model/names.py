@@ -9,6 +9,7 @@ that they agree with `packaging` on generated input.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 
 # PEP 508: a name starts and ends with a letter or digit; '-', '_' and '.' may sit in between.
@@ -28,6 +29,12 @@ def normalize_name(name: str) -> str:
 def is_valid_name(name: str) -> bool:
     """True when `name` is a valid PEP 508 distribution name."""
     return _VALID_NAME.fullmatch(name) is not None
+
+
+def shown_name(name: str) -> str:
+    """A project name as output shows it: as it is when valid, else shell-quoted, so a name
+    with spaces (which Poetry 1 accepted) stays one word for whoever reads or pipes the output."""
+    return name if is_valid_name(name) else shlex.quote(name)
 
 
 def package_name(name: str) -> str:

@@ -44,12 +44,20 @@ def load_config(root: Path) -> Config:
     return parse_config(PyProject.read(path, "pyproject.toml").mono_settings)
 
 
+def root_exclusions(root: Path, config: Config) -> tuple[str, ...]:
+    """The folder globs discovery leaves out: `[tool.mono] exclude`, and what the root
+    pyproject.toml's workspace settings and own packages say holds no projects."""
+    path = root / "pyproject.toml"
+    written = PyProject.read(path, "pyproject.toml").excluded_folders() if path.is_file() else []
+    return (*config.exclude, *written)
+
+
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
     if name.startswith(".") or name in NOT_SEARCHED:
         return True
     if "{{" in name or "{%" in name:
         return True  # a template's folder (cookiecutter, copier): its pyproject.toml is not a project
-    return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)
+    return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)  # and so all below it
 
 
 def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
@@ -189,7 +197,7 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     reports the others instead of stopping at them.
     """
     config = load_config(root)
-    found = find_pyprojects(root, config.exclude)
+    found = find_pyprojects(root, root_exclusions(root, config))
     if _root_is_project(root):
         found.insert(0, ".")
     known = frozenset(found)

@@ -202,6 +202,24 @@ class PyProject:
                 sources.append(f"{entry['from'].rstrip('/')}/{entry['include']}")
         return sources
 
+    def excluded_folders(self) -> list[str]:
+        """Folders (globs, relative to this file) a repository root says hold no members: the
+        `exclude` lists of `[tool.uv.workspace]`, of poetry-workspace-plugin's
+        `[tool.poetry.workspace]` and of the root project's own `[tool.poetry]` (files left out
+        of its package), and the folders its own packages come from (a pyproject.toml in there
+        is package data)."""
+        found: list[str] = []
+        for owner in (table(self.data, "tool", "uv", "workspace"), table(self._poetry, "workspace"), self._poetry):
+            excluded = owner.get("exclude")
+            found += [item for item in excluded if isinstance(item, str)] if isinstance(excluded, list) else []
+        if self.is_project:
+            found += self.package_sources()
+            packages = self._poetry.get("packages")
+            for entry in packages if isinstance(packages, list) else []:
+                if isinstance(entry, dict) and isinstance(entry.get("include"), str) and "from" not in entry:
+                    found.append(entry["include"])
+        return [item.strip("/").removeprefix("./") for item in found if item.strip("/. ")]
+
     def lock_inputs(self) -> dict[str, Any]:
         """The tables that decide what its poetry.lock holds (hashed to tell a stale lock)."""
         return {
