@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, git
+from tests.helpers import REPO_ROOT, build_repo, git, pep621
 from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, free_port, mono
 
 pytestmark = pytest.mark.integration
@@ -281,3 +281,37 @@ def test_the_iris_model_trains_in_its_image_and_its_predict_image_serves_the_art
         assert status == 400 and "not a number" in str(answer["error"])
     finally:
         docker("rm", "-f", container, check=False)
+
+
+@pytest.mark.parametrize("setting", ["root", "project"])
+def test_a_dockerfile_written_for_the_repository_root_builds_from_it(
+    engine: None, tmp_path: Path, tag: str, setting: str
+) -> None:
+    # A Dockerfile of another team's repository: it COPYs from the root, and no file is edited
+    # for it but one setting (the repository's or the project's).
+    name = f"web-{tag}-{setting}"
+    root_settings = '[tool.mono.docker]\ncontext = "repo"\n' if setting == "root" else "[tool.mono]\n"
+    project_settings = '\n[tool.mono]\ndocker-context = "repo"\n' if setting == "project" else ""
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": "*.env\n",
+            "pyproject.toml": root_settings,
+            "libs/core/pyproject.toml": pep621("core"),
+            "libs/core/core/__init__.py": 'GREETING = "hello from core"\n',
+            "services/web/pyproject.toml": pep621(name, {"core": "../../libs/core"}, project_settings),
+            "services/web/main.py": "import os, sys\nsys.path.insert(0, '/srv')\nfrom core import GREETING\n"
+            "print(GREETING, sorted(os.listdir('/srv/web')))\n",
+            "services/web/Dockerfile": "ARG BASE_IMAGE\nFROM ${BASE_IMAGE}\nCOPY libs/core/core /srv/core\n"
+            'COPY services/web /srv/web\nCMD ["python3", "/srv/web/main.py"]\n',
+        },
+    )
+    (repo / "services/web/local.env").write_text("TOKEN=not-for-images\n")  # git ignores it
+    built = mono("-C", str(repo), "build", name, "--tag", tag, "--base-image", BASE_IMAGE)
+    try:
+        assert built.returncode == 0, built.stdout + built.stderr
+        ran = docker("run", "--rm", "--network", "none", f"{name}:{tag}")
+        assert ran.stdout.strip() == "hello from core ['Dockerfile', 'main.py', 'pyproject.toml']"
+    finally:
+        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", name).stdout.split()
+        docker("rmi", "-f", *made, check=False)

@@ -240,3 +240,16 @@ def test_folders_a_root_excludes_are_not_searched(tmp_path: Path) -> None:
     }
     workspace = load_workspace(write_tree(root, files))
     assert sorted(workspace.projects) == ["kept", "root"]
+
+
+def test_docker_context_settings_are_checked(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": '[tool.mono.docker]\ncontext = "repo"\n',
+        "apps/web/pyproject.toml": pep621("web", extra='\n[tool.mono]\ndocker-context = "project"\n'),
+    }
+    workspace = load_workspace(write_tree(tmp_path / "repo", files))
+    assert workspace.config.docker.context == "repo"
+    assert workspace.projects["web"].docker_context == "project"
+    write_tree(tmp_path / "repo", {"pyproject.toml": '[tool.mono.docker]\ncontext = "root"\n'})
+    with pytest.raises(ConfigError, match=r"unknown Docker context 'root' \(hint: use one of project, repo\)"):
+        load_workspace(tmp_path / "repo")

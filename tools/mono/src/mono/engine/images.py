@@ -19,6 +19,7 @@ from mono.model.kinds import kinds_where, rules
 from mono.model.layout import base_image_record
 from mono.model.project import Project, Workspace
 from mono.repo.dockerfile import fixed_bases
+from mono.repo.files import copy_project_files
 from mono.repo.state import read_stamp, write_stamp
 
 BUILDABLE_KINDS = frozenset(kinds_where("buildable"))
@@ -150,28 +151,44 @@ def image_platform(root: Path, image: str, log: Path) -> ImagePlatform:
 
 
 def _build_arguments(
-    project: Project, spec: ImageSpec, context: Path, base_image: str, tags: tuple[str, ...]
+    project: Project, spec: ImageSpec, dockerfiles: Path, base_image: str, tags: tuple[str, ...]
 ) -> list[str]:
+    """`docker build` and its options, but for the context (the last argument)."""
     command = ["build", "--network", "none", "--force-rm", "--build-arg", f"BASE_IMAGE={base_image}"]
-    command += ["--file", str(context / spec.dockerfile)]
+    command += ["--file", str(dockerfiles / spec.dockerfile)]
     command += ["--label", f"org.opencontainers.image.title={spec.name}"]
     if project.version:
         command += ["--label", f"org.opencontainers.image.version={project.version}"]
     for tag in tags:
         command += ["--tag", tag]
-    return [*command, str(context)]
+    return command
+
+
+def _fill_context(
+    workspace: Workspace, graph: Graph, project: Project, options: BuildOptions, folder: Path, log: Path
+) -> Path:
+    """Fill `folder` with the project's build context; the folder its Dockerfiles are in there."""
+    if (project.docker_context or workspace.config.docker.context) == "repo":
+        # What `docker build -f PROJECT/Dockerfile .` at the root would send, from a copy of what
+        # git keeps there: nothing git ignores, no venvs, nothing of the tool's.
+        copy_project_files(workspace.root, folder)
+        return folder / project.path
+    platform = image_platform(workspace.root, options.base_image, log)
+    assemble(workspace, graph, project.name, folder, platform, log)
+    return folder
 
 
 def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOptions, log: Path) -> Outcome:
     """Assemble the project's context in a temporary folder, build its image(s), tag (and push)."""
     project = workspace.projects[name]
-    platform = image_platform(workspace.root, options.base_image, log)
     every_tag: list[str] = []
     with tempfile.TemporaryDirectory(prefix=f"mono-build-{name}-") as scratch:
-        context = assemble(workspace, graph, name, Path(scratch) / "context", platform, log)
+        context = Path(scratch) / "context"
+        dockerfiles = _fill_context(workspace, graph, project, options, context, log)
         for spec in image_specs(workspace, project):
             tags = image_tags(workspace, project, options, spec.name)
-            docker(_build_arguments(project, spec, context.folder, options.base_image, tags), workspace.root, log)
+            arguments = _build_arguments(project, spec, dockerfiles, options.base_image, tags)
+            docker([*arguments, str(context)], workspace.root, log)
             every_tag += tags
     if options.push:
         for tag in every_tag:

@@ -13,6 +13,10 @@ from mono.model.versions import is_version
 
 Installer = Literal["uv", "poetry"]
 INSTALLERS: tuple[str, ...] = get_args(Installer)
+# What an image is built from: the project's folder with the tool's wheels (the default), or the
+# repository's root, for Dockerfiles written to be built from there (`COPY libs/core ...`).
+DockerContext = Literal["project", "repo"]
+DOCKER_CONTEXTS: tuple[str, ...] = get_args(DockerContext)
 DEFAULT_BASE_IMAGE = "python:3.11-slim-bookworm"
 DEFAULT_GLOBAL_FILES = ("pyproject.toml", "requirements.txt", "mono", ".ci/run")
 
@@ -23,6 +27,7 @@ class DockerConfig:
 
     base_image: str = DEFAULT_BASE_IMAGE
     registry: str = ""  # prefix of every tag, e.g. "ghcr.io/acme"; empty: local names only
+    context: DockerContext = "project"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class Config:
 
 
 _KEYS = {"kinds", "global-files", "exclude", "workers", "installer", "docker", "pins"}
-_DOCKER_KEYS = {"base-image", "registry"}
+_DOCKER_KEYS = {"base-image", "registry", "context"}
 
 
 def unknown_key(key: str, known: set[str], where: str) -> ConfigError:
@@ -70,8 +75,17 @@ def _docker_config(raw: Any, where: str) -> DockerConfig:
         if not isinstance(value, str) or (key == "base-image" and not value.strip()):
             raise ConfigError(f"{where}.docker: '{key}' must be a non-empty string")
     return DockerConfig(
-        base_image=raw.get("base-image", DEFAULT_BASE_IMAGE), registry=raw.get("registry", "").rstrip("/")
+        base_image=raw.get("base-image", DEFAULT_BASE_IMAGE),
+        registry=raw.get("registry", "").rstrip("/"),
+        context=check_docker_context(raw.get("context", "project"), f"{where}.docker context"),
     )
+
+
+def check_docker_context(value: Any, where: str) -> DockerContext:
+    """A valid Docker context setting, or a ConfigError naming `where`."""
+    if value not in DOCKER_CONTEXTS:
+        raise ConfigError(f"{where}: unknown Docker context {value!r}", f"use one of {', '.join(DOCKER_CONTEXTS)}")
+    return cast(DockerContext, value)
 
 
 def _pins(raw: Any, where: str) -> dict[str, str]:

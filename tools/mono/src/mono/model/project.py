@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from mono.model.config import Config
+from mono.model.config import Config, DockerContext
 from mono.model.kinds import Kind, rules
 
 Style = Literal["pep621", "poetry1"]
@@ -42,6 +42,8 @@ class Project:
     test_env: tuple[str, ...] = ()
     # Repo-relative folders outside its own that its packages come from (Polylith's bricks).
     sources_outside: tuple[str, ...] = ()
+    # Its own `[tool.mono] docker-context`, which wins over the repository's setting.
+    docker_context: DockerContext | None = None
 
     def directory(self, root: Path) -> Path:
         """The project's folder on disk."""

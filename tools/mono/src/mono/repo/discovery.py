@@ -10,14 +10,14 @@ from typing import Any
 
 from mono.errors import DuplicateProject, InvalidPyproject, MissingPathDependency
 from mono.model import paths
-from mono.model.config import Config, parse_config, unknown_key
+from mono.model.config import Config, DockerContext, check_docker_context, parse_config, unknown_key
 from mono.model.kinds import Kind, check_kind
 from mono.model.names import normalize_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
 from mono.repo.files import NOT_SEARCHED
 from mono.repo.pyproject import PyProject
 
-_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env"}
+_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context"}
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class _Parsed:
     test_env: tuple[str, ...]
     kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
     sources_outside: tuple[str, ...]
+    docker_context: DockerContext | None
 
 
 def load_config(root: Path) -> Config:
@@ -163,6 +164,11 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
         has_lock=(folder / "poetry.lock").is_file(),
         declared=pyproject.declared_names(),
         test_env=_test_env(settings.get("test-env", []), shown_as),
+        docker_context=(
+            check_docker_context(settings["docker-context"], f"{shown_as} [tool.mono] docker-context")
+            if "docker-context" in settings
+            else None
+        ),
     )
 
 
@@ -187,6 +193,7 @@ def _project(item: _Parsed, by_name: dict[str, _Parsed], name_at: dict[str, str]
         version_dependencies=tuple(sorted(by_version)),
         test_env=item.test_env,
         sources_outside=item.sources_outside,
+        docker_context=item.docker_context,
     )
 
 
