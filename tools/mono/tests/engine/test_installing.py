@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from mono.engine import installing
 from mono.engine.installing import python_for
 from mono.errors import NoMatchingPython
 from mono.repo.pyproject import PyProject
@@ -73,3 +74,17 @@ def test_a_library_used_by_path_without_a_lock_is_skipped_and_others_are_refused
     refused = cli(repo, "install", "web")
     assert refused.code == 1
     assert "web has no poetry.lock (app/shop/web/poetry.lock) (hint: run ./mono lock web first)" in refused.out
+
+
+def test_an_editable_entry_uv_cannot_build_becomes_a_plain_one(tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(
+        'flask==3.1.0 \\\n    --hash=sha256:abc\n-e file:///repo/libs/old-core ; python_version >= "3.11"\n'
+        "-e file:///repo/apps/web\n"
+    )
+    assert installing._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")
+    assert requirements.read_text().splitlines()[2:] == [
+        'old-core @ file:///repo/libs/old-core ; python_version >= "3.11"',
+        "-e file:///repo/apps/web",
+    ]
+    assert not installing._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")  # nothing left to turn

@@ -182,3 +182,72 @@ def test_read_only_commands_write_nothing_in_the_repository(tmp_path: Path) -> N
         assert git(repo, "status", "--porcelain", "--ignored") == "", command
     # What they had to keep (Poetry's output of each check) is under the user's cache folder.
     assert sorted(log.name for log in cache.rglob("logs/check/*.log")) == ["web.log"]
+
+
+def _poetry1_backend(name: str, requires: str, backend: str, deps: str = "") -> str:
+    return (
+        f'[tool.poetry]\nname = "{name}"\nversion = "1.0.0"\ndescription = ""\nauthors = []\n\n'
+        f'[tool.poetry.dependencies]\npython = "^3.11"\n{deps}\n'
+        f'[build-system]\nrequires = ["{requires}"]\nbuild-backend = "{backend}"\n'
+    )
+
+
+HATCHLING = """\
+[project]
+name = "hatched"
+version = "0.1.0"
+requires-python = ">=3.11"
+
+[build-system]
+requires = ["hatchling"]
+build-backend = "hatchling.build"
+"""
+
+
+def test_projects_with_old_and_other_build_backends_install(tmp_path: Path) -> None:
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n",
+            # Poetry 1.0's backend, and a poetry-core older than editable installs (PEP 660).
+            "libs/ancient/pyproject.toml": _poetry1_backend("ancient", "poetry>=0.12", "poetry.masonry.api"),
+            "libs/ancient/ancient/__init__.py": "NAME = 'ancient'\n",
+            "libs/old-core/pyproject.toml": _poetry1_backend(
+                "old-core", "poetry-core==1.0.0", "poetry.core.masonry.api"
+            ),
+            "libs/old-core/old_core/__init__.py": "NAME = 'old-core'\n",
+            "libs/hatched/pyproject.toml": HATCHLING,
+            "libs/hatched/hatched/__init__.py": "NAME = 'hatched'\n",
+            "apps/web/pyproject.toml": _poetry1_backend(
+                "web",
+                "poetry-core>=1.0.0",
+                "poetry.core.masonry.api",
+                'old-core = { path = "../../libs/old-core", develop = true }\n',
+            ),
+            "apps/web/web/__init__.py": "",
+        },
+    )
+    assert mono("-C", str(repo), "lock", "--all").returncode == 0
+    installed = mono("-C", str(repo), "install", "--all")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    # web, because uv cannot install its library old-core as editable.
+    for user, library in (("ancient", "ancient"), ("old-core", "old-core"), ("web", "old-core")):
+        assert f"mono: warning: {user}: {library}'s build backend cannot make editable installs" in installed.stderr
+    assert "hatched" not in installed.stderr  # a backend uv can install stays editable
+    where = {
+        folder: subprocess.run(
+            [str(repo / folder / ".venv/bin/python"), "-c", f"import {package}; print({package}.__file__)"],
+            capture_output=True, text=True, check=True,
+        ).stdout.strip()
+        for folder, package in (("libs/hatched", "hatched"), ("apps/web", "old_core"))
+    }  # fmt: skip
+    assert where["libs/hatched"] == str(repo / "libs/hatched/hatched/__init__.py")  # editable
+    assert "site-packages" in where["apps/web"]  # a copy
+    # The copy follows its sources: the next install installs it again.
+    (repo / "libs/old-core/old_core/__init__.py").write_text("NAME = 'changed'\n")
+    assert mono("-C", str(repo), "install", "web").returncode == 0
+    changed = subprocess.run(
+        [str(repo / "apps/web/.venv/bin/python"), "-c", "import old_core; print(old_core.NAME)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert changed.stdout.strip() == "changed"

@@ -28,7 +28,10 @@ def create_venv(venv: Path, python: str, cwd: Path, log: Path) -> None:
     run([*command, str(venv)], cwd=cwd, env=uv_environment(), log=log)
 
 
-def pip_sync(python: Path, requirements: Path, cwd: Path, log: Path) -> None:
-    """Make the environment of `python` hold exactly `requirements` (anything else is removed)."""
+def pip_sync(python: Path, requirements: Path, cwd: Path, log: Path, rebuilt: tuple[str, ...] = ()) -> None:
+    """Make the environment of `python` hold exactly `requirements` (anything else is removed);
+    the packages `rebuilt` are built again from their sources and reinstalled."""
     sync = [uv_executable(), "pip", "sync", "--python", str(python), str(requirements)]
+    for name in rebuilt:
+        sync += ["--reinstall-package", name, "--refresh-package", name]
     run(sync, cwd=cwd, env=uv_environment(), log=log)
