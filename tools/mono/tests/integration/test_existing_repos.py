@@ -251,3 +251,47 @@ def test_projects_with_old_and_other_build_backends_install(tmp_path: Path) -> N
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert changed.stdout.strip() == "changed"
+
+
+OPTIONAL_TEST_GROUP = """\
+[tool.poetry]
+name = "grouped"
+version = "1.0.0"
+description = ""
+authors = []
+packages = [{ include = "grouped" }]
+
+[tool.poetry.dependencies]
+python = ">=3.11,<4.0"
+
+[tool.poetry.group.test]
+optional = true
+
+[tool.poetry.group.test.dependencies]
+pytest = ">=8"
+"""
+
+
+def test_pytest_in_an_optional_group_says_how_to_include_it_and_then_runs(tmp_path: Path) -> None:
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n",
+            "libs/grouped/pyproject.toml": OPTIONAL_TEST_GROUP,
+            "libs/grouped/grouped/__init__.py": "",
+            "libs/grouped/tests/test_it.py": "def test_it():\n    assert True\n",
+        },
+    )
+    assert mono("-C", str(repo), "lock", "grouped").returncode == 0
+    tested = mono("-C", str(repo), "test", "grouped")
+    assert tested.returncode == 1
+    expected = (
+        "pytest is only in grouped's optional group test, which is not installed by default: "
+        'set [tool.mono] groups = ["test"] in libs/grouped/pyproject.toml to install it'
+    )
+    assert expected in tested.stdout, tested.stdout
+    pyproject = repo / "libs/grouped/pyproject.toml"
+    pyproject.write_text(pyproject.read_text() + '\n[tool.mono]\ngroups = ["test"]\n')
+    tested = mono("-C", str(repo), "test", "grouped")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    assert "test grouped: passed" in tested.stdout

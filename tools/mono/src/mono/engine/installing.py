@@ -94,7 +94,7 @@ def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[st
     pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
     requirements = requirements_file(workspace.root, project.name)
     requirements.parent.mkdir(parents=True, exist_ok=True)
-    groups = pyproject.default_groups
+    groups = pyproject.installed_groups
     export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
     with_groups = ["--with", ",".join(groups)] if groups else []
     poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
@@ -141,7 +141,10 @@ def sync_venv(workspace: Workspace, project: Project, installer: Installer, log:
     """Make the project's .venv match its poetry.lock exactly (extra packages are removed); the
     path projects installed as copies, not editable (see _UNBUILT)."""
     if installer == "poetry":
-        poetry(["sync"], workspace.root, project.directory(workspace.root), log)
+        folder = project.directory(workspace.root)
+        pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
+        optional = sorted(set(pyproject.installed_groups) - set(pyproject.default_groups))
+        poetry(["sync", *(["--with", ",".join(optional)] if optional else [])], workspace.root, folder, log)
         return ()
     return _sync_with_uv(workspace, project, log)
 

@@ -12,6 +12,7 @@ from mono.model.graph import Graph
 from mono.model.layout import record, venv_python
 from mono.model.project import Workspace
 from mono.repo.files import has_test_files
+from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
 PYTEST_NO_TESTS = 5
@@ -41,5 +42,19 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     if "No module named pytest" in result.output:
         if not has_test_files(folder):
             return Outcome("no tests")  # nothing to run, and nothing to run it with
-        return Outcome("failed", f"pytest is not installed in {name}'s venv: add it to its dev group")
+        return Outcome("failed", _no_pytest(workspace, name))
     return Outcome("failed", result.tail())
+
+
+def _no_pytest(workspace: Workspace, name: str) -> str:
+    """Why the project's venv has no pytest, and how to give it one."""
+    project = workspace.projects[name]
+    pyproject = PyProject.read(workspace.folder(name) / "pyproject.toml", project.pyproject_shown)
+    optional = pyproject.optional_groups_holding("pytest")
+    if optional:
+        setting = ", ".join(f'"{group}"' for group in optional)
+        return (
+            f"pytest is only in {name}'s optional group {', '.join(optional)}, which is not installed by default: "
+            f"set [tool.mono] groups = [{setting}] in {project.pyproject_shown} to install it"
+        )
+    return f"pytest is not installed in {name}'s venv: add it to its dev group"

@@ -16,8 +16,9 @@ from mono.model.names import normalize_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
 from mono.repo.files import NOT_SEARCHED
 from mono.repo.pyproject import PyProject
+from mono.repo.toml import table
 
-_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context"}
+_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context", "groups"}
 
 
 @dataclass(frozen=True)
@@ -113,6 +114,21 @@ def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...
     return tuple(sorted(set(inputs)))
 
 
+def _check_groups(pyproject: PyProject) -> None:
+    """`[tool.mono] groups`: a list of the file's own Poetry groups."""
+    if "groups" not in pyproject.mono_settings:
+        return
+    where = f"{pyproject.shown_as} [tool.mono] groups"
+    value = pyproject.mono_settings["groups"]
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise InvalidPyproject(where, "must be a list of Poetry group names", 'for example groups = ["test"]')
+    known = set(table(pyproject.data, "tool", "poetry", "group"))
+    unknown = sorted(set(value) - known)
+    if unknown:
+        listed = ", ".join(sorted(known)) or "none"
+        raise InvalidPyproject(where, f"names no group '{unknown[0]}' of this file", f"its groups: {listed}")
+
+
 def _sources_outside(pyproject: PyProject, project_path: str) -> tuple[str, ...]:
     """The repo-relative package folders it takes from outside its own folder (and inside the repo)."""
     joined = {paths.join(project_path, source) for source in pyproject.package_sources()}
@@ -151,6 +167,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
         raise InvalidPyproject(shown_as, "the project name must be a non-empty string", "set [project] name")
     settings = pyproject.mono_settings
     kind = _kind(settings, path, config, shown_as)
+    _check_groups(pyproject)
     return _Parsed(
         kind_guessed=kind is None,
         sources_outside=_sources_outside(pyproject, path),

@@ -107,6 +107,25 @@ class PyProject:
         return sorted(names)
 
     @property
+    def installed_groups(self) -> list[str]:
+        """The groups the tool installs: the default ones, and the optional ones its `[tool.mono]
+        groups` names (as `poetry install --with` would)."""
+        wanted = self.mono_settings.get("groups", [])
+        extra = [group for group in wanted if isinstance(group, str)] if isinstance(wanted, list) else []
+        return sorted({*self.default_groups, *extra})
+
+    def optional_groups_holding(self, package: str) -> list[str]:
+        """The optional groups that declare `package` (a normalised name)."""
+        groups = table(self._poetry, "group")
+        return sorted(
+            name
+            for name, spec in groups.items()
+            if isinstance(spec, dict)
+            and spec.get("optional")
+            and package in {normalize_name(str(key)) for key in table(spec, "dependencies")}
+        )
+
+    @property
     def mono_settings(self) -> dict[str, Any]:
         """The project's `[tool.mono]` table."""
         return table(self.data, "tool", "mono")
