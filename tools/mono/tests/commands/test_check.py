@@ -206,6 +206,55 @@ def test_a_library_reached_through_another_must_be_declared_too(tmp_path: Path) 
     ]
 
 
+def test_poetry_finds_libraries_reached_through_poetry1_libraries(tmp_path: Path) -> None:
+    # Poetry follows the [tool.poetry.dependencies] paths of a Poetry 1 style library (not a
+    # PEP 621 one's), so web need not declare core.
+    root = make(
+        tmp_path,
+        {
+            "lib/util/pyproject.toml": poetry1("util", {"core": "../core"}),
+            "app/shop/web/pyproject.toml": pep621("web", {"util": "../../../lib/util"}),
+        },
+    )
+    assert found(root, "imports") == []
+
+
+def test_a_library_only_in_a_dev_group_need_not_be_imported(tmp_path: Path) -> None:
+    dev_tools = '\n[tool.poetry.group.dev.dependencies]\ntools = { path = "../../../lib/tools", develop = true }\n'
+    root = make(
+        tmp_path,
+        {
+            "lib/tools/pyproject.toml": pep621("tools"),
+            "app/shop/web/pyproject.toml": pep621(
+                "web", {"util": "../../../lib/util", "core": "../../../lib/core"}, dev_tools
+            ),
+        },
+    )
+    assert found(root, "imports") == []
+
+
+def test_libraries_sharing_a_namespace_package_are_told_apart(tmp_path: Path) -> None:
+    namespaced = '[tool.poetry]\npackages = [{ include = "mycorp" }]\n'
+    root = make(
+        tmp_path,
+        {
+            "lib/one/pyproject.toml": pep621("one", extra=namespaced),
+            "lib/one/mycorp/one/__init__.py": "",
+            "lib/two/pyproject.toml": pep621("two", extra=namespaced),
+            "lib/two/mycorp/two/__init__.py": "",
+            "app/shop/api/pyproject.toml": pep621("api", {"two": "../../../lib/two"}),
+            "app/shop/api/Dockerfile": "FROM python:3.11-slim\n",
+            "app/shop/api/main.py": "import mycorp.two\nfrom mycorp import two\n",
+            "app/shop/other/pyproject.toml": pep621("other"),
+            "app/shop/other/Dockerfile": "FROM python:3.11-slim\n",
+            "app/shop/other/main.py": "from mycorp.one.models import Thing\n",
+        },
+    )
+    assert found(root, "imports") == [
+        ("other", "imports mycorp.one from library one but does not declare it (add it as a path dependency)")
+    ]
+
+
 def test_a_library_is_imported_by_its_poetry_packages_name(tmp_path: Path) -> None:
     packaged = '[tool.poetry]\npackages = [{ include = "corelib", from = "src" }]\n'
     root = make(

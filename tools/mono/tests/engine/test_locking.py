@@ -166,3 +166,37 @@ def test_a_library_whose_constraint_changed_makes_the_lock_stale_without_a_recor
     assert state.fresh is fresh, state.reason
     if not fresh:
         assert state.reason == "core changed its constraint on requests (^2.0 -> >=3.0)"
+
+
+@pytest.mark.parametrize(
+    ("said", "reason", "invalid"),
+    [
+        (
+            "Error: pyproject.toml changed significantly since poetry.lock was last generated. Run `poetry lock`",
+            "pyproject.toml changed since poetry.lock was written",
+            False,
+        ),
+        (
+            "Error: Declared README file does not exist: README.md\n",
+            "Declared README file does not exist: README.md",
+            True,
+        ),
+        # Poetry 2 stops before checking on a constraint Poetry 1 accepted (`b = ""`).
+        (
+            'The "poetry.dev-dependencies" section is deprecated and will be removed.\n'
+            "Could not parse version constraint: \n",
+            "Could not parse version constraint:",
+            True,
+        ),
+    ],
+)
+def test_what_poetry_check_says_is_reported_as_it_is(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, said: str, reason: str, invalid: bool
+) -> None:
+    def poetry_says(args: list[str], *rest: Any, **options: Any) -> Completed:
+        return Completed(("poetry", *args), 1, said)
+
+    monkeypatch.setattr(lockfile, "poetry", poetry_says)
+    (repo / "lib/util/poetry.lock").write_text(LOCK_FOR_UTIL)
+    state = freshness(repo, "util")
+    assert (state.fresh, state.reason, state.invalid) == (False, reason, invalid)

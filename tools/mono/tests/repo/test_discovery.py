@@ -253,3 +253,43 @@ def test_docker_context_settings_are_checked(tmp_path: Path) -> None:
     write_tree(tmp_path / "repo", {"pyproject.toml": '[tool.mono.docker]\ncontext = "root"\n'})
     with pytest.raises(ConfigError, match=r"unknown Docker context 'root' \(hint: use one of project, repo\)"):
         load_workspace(tmp_path / "repo")
+
+
+def test_a_root_that_is_a_project_holds_the_repository_settings_and_its_own(tmp_path: Path) -> None:
+    files = {
+        "pyproject.toml": poetry1(
+            "root", extra='\n[tool.mono]\nkind = "tools"\nexclude = ["legacy"]\ninstaller = "poetry"\n'
+        ),
+        "legacy/old/pyproject.toml": pep621("old"),
+        "packages/a/pyproject.toml": pep621("a"),
+    }
+    workspace = load_workspace(write_tree(tmp_path / "repo", files))
+    assert sorted(workspace.projects) == ["a", "root"]
+    assert workspace.projects["root"].kind == "tools" and workspace.config.installer == "poetry"
+    write_tree(tmp_path / "repo", {"pyproject.toml": poetry1("root", extra="\n[tool.mono]\nexclud = []\n")})
+    with pytest.raises(ConfigError, match="unknown key 'exclud' \\(hint: did you mean 'exclude'\\?\\)"):
+        load_workspace(tmp_path / "repo")
+
+
+def test_projects_of_other_tools_are_left_alone(tmp_path: Path) -> None:
+    pdm = (
+        '[project]\nname = "lib"\nversion = "0.1.0"\n\n'
+        '[build-system]\nrequires = ["pdm-backend"]\nbuild-backend = "pdm.backend"\n'
+    )
+    files = {
+        "pdm/lib/pyproject.toml": pdm,
+        "uv/lib/pyproject.toml": '[project]\nname = "lib"\nversion = "0.1.0"\n',
+        "uv/lib/uv.lock": "version = 1\n",
+        "uv/tabled/pyproject.toml": '[project]\nname = "tabled"\nversion = "0.1.0"\n\n[tool.uv]\npackage = true\n',
+        "poetry/lib/pyproject.toml": poetry1("lib"),
+        # Poetry's own table wins over another tool's lock or table.
+        "both/mixed/pyproject.toml": poetry1("mixed", extra="\n[tool.pdm]\n"),
+        "both/mixed/pdm.lock": "",
+        "hatch/plain/pyproject.toml": pep621("plain"),  # a [project] alone suits Poetry 2
+    }
+    workspace = load_workspace(write_tree(tmp_path / "repo", files))
+    assert {name: project.path for name, project in workspace.projects.items()} == {
+        "lib": "poetry/lib",
+        "mixed": "both/mixed",
+        "plain": "hatch/plain",
+    }

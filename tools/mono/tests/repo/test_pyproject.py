@@ -56,7 +56,7 @@ def test_poetry1_projects_are_read_from_tool_poetry() -> None:
     assert (project.style, project.name, project.version) == ("poetry1", "Old_Lib", "1.2.0")
     assert project.requires_python == "^3.12"
     assert project.installs_itself and project.default_groups == ["dev", "lint"]
-    assert project.package_names("old-lib") == {"old_pkg"}
+    assert project.package_includes() == [("src/old_pkg", "old_pkg")]
 
 
 def test_every_table_declares_names_but_only_the_main_group_is_required() -> None:
@@ -71,7 +71,7 @@ def test_pep621_projects_with_poetry_tables() -> None:
     project = parse(PEP621)
     assert (project.style, project.name, project.requires_python) == ("pep621", "web", ">=3.11")
     assert project.main_names() == {"core", "flask"} and not project.installs_itself
-    assert project.package_names("web") == {"web"}
+    assert project.package_includes() == []
     assert project.lock_inputs()["project"]["dependencies"] == ["core", "Flask[async] >=3 ; python_version >= '3.11'"]
 
 
@@ -88,3 +88,8 @@ def test_a_path_that_is_not_a_string_is_one_line() -> None:
 def test_poetry1_dev_dependencies_are_the_dev_group_poetry_installs() -> None:
     assert parse('[tool.poetry.dev-dependencies]\npytest = "*"\n').default_groups == ["dev"]
     assert parse("[tool.poetry.dev-dependencies]\n").default_groups == []
+
+
+def test_python_in_the_main_group_table_is_the_projects_python() -> None:
+    written = '[tool.poetry]\nname = "x"\n\n[tool.poetry.group.main.dependencies]\npython = "^3.10"\n'
+    assert parse(written).requires_python == "^3.10"

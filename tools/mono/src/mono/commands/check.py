@@ -11,12 +11,12 @@ from mono.engine.health import (
     Repository,
     cycles,
     dockerfiles,
-    imports,
     load_repository,
     names,
     path_dependencies,
     python_fit,
 )
+from mono.engine.health_imports import imports
 from mono.engine.health_locks import locked_versions, stale_locks
 
 Check = Callable[[Repository], Iterable[Finding]]

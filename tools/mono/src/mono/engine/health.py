@@ -19,8 +19,6 @@ from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Duplicate, Project, Workspace
 from mono.model.versions import all_pythons, supported_pythons
 from mono.repo.discovery import discover
-from mono.repo.files import python_files
-from mono.repo.imports import imported_names
 from mono.repo.pyproject import PyProject
 
 Severity = Literal["error", "warning"]
@@ -70,6 +68,22 @@ class Repository:
     def reached(self, name: str) -> set[str]:
         """Every project `name` gets installed with: its own path dependencies, then theirs (not their dev groups)."""
         return self.runtime.with_dependencies(self.workspace.projects[name].depends_on) - {name}
+
+    def found_by_poetry(self, name: str) -> set[str]:
+        """The libraries Poetry finds for `name` without their being declared: those reached
+        through Poetry 1 style libraries only, whose `[tool.poetry.dependencies]` paths Poetry
+        follows (it does not follow a PEP 621 library's)."""
+        found: set[str] = set()
+        pending = [d for d in self.workspace.projects[name].depends_on if self._style(d) == "poetry1"]
+        while pending:
+            for dependency in set(self.runtime.depends_on.get(pending.pop(), ())) - found:
+                found.add(dependency)
+                if self._style(dependency) == "poetry1":
+                    pending.append(dependency)
+        return found
+
+    def _style(self, name: str) -> str:
+        return self.workspace.projects[name].style
 
 
 def error_finding(project: Project, check: str, message: str) -> Finding:
@@ -167,46 +181,7 @@ def dockerfiles(repo: Repository) -> Iterator[Finding]:
             yield error_finding(project, "dockerfiles", message)
 
 
-# --- what the code imports, which Pythons fit --------------------------------------------------
-
-
-def _project_folders(repo: Repository) -> set[Path]:
-    root = repo.workspace.root
-    paths = {*repo.workspace.by_path(), *(path for duplicate in repo.duplicates for path in duplicate.paths)}
-    return {root if path == "." else root / path for path in paths}
-
-
-def imports(repo: Repository) -> Iterator[Finding]:
-    """Internal packages imported but not declared, declared but never used, and libraries reached but not declared."""
-    libraries = repo.libraries()
-    owner: dict[str, str] = {}  # importable package -> library
-    for name in sorted(libraries):
-        for package in repo.pyprojects[name].package_names(name):
-            owner.setdefault(package, name)
-    folders = _project_folders(repo)
-    for project in repo.projects():
-        folder = project.directory(repo.workspace.root)
-        used: dict[str, set[str]] = {}  # library -> its packages this project imports
-        for file in python_files(folder, folders - {folder}):
-            for package in imported_names(file) & owner.keys():
-                used.setdefault(owner[package], set()).add(package)
-        used.pop(project.name, None)
-        declared = set(project.depends_on)
-        for library in sorted(used.keys() - declared):
-            packages = ", ".join(sorted(used[library]))
-            message = f"imports {packages} from library {library} but does not declare it (add it as a path dependency)"
-            yield error_finding(project, "imports", message)
-        for library in sorted((declared & libraries) - used.keys()):
-            if library not in repo.runtime.with_dependencies(declared - {library}):
-                message = f"declares {library} but never imports it (remove the dependency if nothing needs it)"
-                yield error_finding(project, "imports", message)
-        for library in sorted((repo.reached(project.name) & libraries) - declared - used.keys()):
-            through = next(d for d in sorted(declared) if library in repo.runtime.with_dependencies({d}))
-            message = (
-                f"uses {library} through {through} but does not declare it "
-                "(Poetry will not find it: declare every library you reach)"
-            )
-            yield error_finding(project, "imports", message)
+# --- which Pythons fit --------------------------------------------------
 
 
 def python_fit(repo: Repository) -> Iterator[Finding]:

@@ -37,10 +37,21 @@ class Freshness:
     invalid: bool = False
 
 
+# What `poetry check --lock` says when the lock alone is behind its pyproject.toml.
+_STALE = "changed significantly since poetry.lock"
+
+
 def _poetry_errors(output: str) -> list[str]:
-    """What `poetry check` reports about the pyproject.toml itself, not about the lock."""
+    """What `poetry check` reports about the pyproject.toml itself, not about the lock: its
+    `Error:` lines, else (Poetry stopped before checking: a constraint it cannot parse) its last
+    line that is not a warning."""
     errors = [line.strip().removeprefix("Error:").strip() for line in output.splitlines() if "Error:" in line]
-    return [error for error in errors if "poetry.lock" not in error and "lock file" not in error]
+    errors = [error for error in errors if _STALE not in error and "lock file" not in error]
+    if errors or _STALE in output:
+        return errors
+    said = [line.strip() for line in output.splitlines() if line.strip() and not line.startswith(("$ ", "["))]
+    said = [line for line in said if "deprecated" not in line and not line.startswith("Warning")]
+    return said[-1:] if said else []
 
 
 def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:

@@ -49,7 +49,7 @@ class Config:
         return next((folder for folder, mapped in self.kinds.items() if mapped == kind), kind)
 
 
-_KEYS = {"kinds", "global-files", "exclude", "workers", "installer", "docker", "pins"}
+REPOSITORY_KEYS = frozenset({"kinds", "global-files", "exclude", "workers", "installer", "docker", "pins"})
 _DOCKER_KEYS = {"base-image", "registry", "context"}
 
 
@@ -108,8 +108,8 @@ def _pins(raw: Any, where: str) -> dict[str, str]:
 def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mono]") -> Config:
     """Validate a `[tool.mono]` table; unknown keys and wrong types raise ConfigError."""
     for key in settings:
-        if key not in _KEYS:
-            raise unknown_key(key, _KEYS, where)
+        if key not in REPOSITORY_KEYS:
+            raise unknown_key(key, set(REPOSITORY_KEYS), where)
     config = Config()
     kinds = dict(config.kinds)
     if "kinds" in settings:

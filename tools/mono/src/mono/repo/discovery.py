@@ -10,7 +10,14 @@ from typing import Any
 
 from mono.errors import DuplicateProject, InvalidPyproject, MissingPathDependency
 from mono.model import paths
-from mono.model.config import Config, DockerContext, check_docker_context, parse_config, unknown_key
+from mono.model.config import (
+    REPOSITORY_KEYS,
+    Config,
+    DockerContext,
+    check_docker_context,
+    parse_config,
+    unknown_key,
+)
 from mono.model.kinds import Kind, check_kind
 from mono.model.names import normalize_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
@@ -39,11 +46,18 @@ class _Parsed:
 
 
 def load_config(root: Path) -> Config:
-    """The settings of the repository at `root`; defaults when it has no root pyproject.toml."""
+    """The settings of the repository at `root`; defaults when it has no root pyproject.toml.
+
+    When the root pyproject.toml is a project too, its `[tool.mono]` holds the settings of both:
+    the repository's keys are read here, the project's by discovery."""
     path = root / "pyproject.toml"
     if not path.is_file():
         return Config()
-    return parse_config(PyProject.read(path, "pyproject.toml").mono_settings)
+    pyproject = PyProject.read(path, "pyproject.toml")
+    settings = pyproject.mono_settings
+    if pyproject.is_project:
+        settings = {key: value for key, value in settings.items() if key not in _PROJECT_SETTINGS}
+    return parse_config(settings)
 
 
 def root_exclusions(root: Path, config: Config) -> tuple[str, ...]:
@@ -138,9 +152,10 @@ def _sources_outside(pyproject: PyProject, project_path: str) -> tuple[str, ...]
 
 def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind | None:
     """The kind its settings or the folders above it give; None when neither says."""
+    known = _PROJECT_SETTINGS | REPOSITORY_KEYS if path == "." else _PROJECT_SETTINGS
     for key in settings:
-        if key not in _PROJECT_SETTINGS:
-            raise unknown_key(key, _PROJECT_SETTINGS, f"{shown_as} [tool.mono]")
+        if key not in known:
+            raise unknown_key(key, set(known), f"{shown_as} [tool.mono]")
     if "kind" in settings:
         return check_kind(settings["kind"], f"{shown_as} [tool.mono] kind")
     folders = path.split("/")[:-1] if path != "." else []
@@ -156,10 +171,21 @@ def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
     return "app" if (folder / "Dockerfile").is_file() else "other"
 
 
-def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
+def _belongs_to_other_tools(pyproject: PyProject, folder: Path) -> bool:
+    """A project PDM or uv manages (their table, backend or lock, and no poetry.lock): not ours."""
+    if (folder / "poetry.lock").is_file():
+        return False
+    other_lock = (folder / "pdm.lock").is_file() or (folder / "uv.lock").is_file()
+    return pyproject.other_tools_project or (other_lock and "poetry" not in table(pyproject.data, "tool"))
+
+
+def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed | None:
+    """What one pyproject.toml says; None for a project of another tool (PDM, uv)."""
     folder = root if path == "." else root / path
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
     pyproject = PyProject.read(folder / "pyproject.toml", shown_as)
+    if path != "." and _belongs_to_other_tools(pyproject, folder):
+        return None
     raw_name = pyproject.name
     if raw_name is None and pyproject.style == "poetry1":
         raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
@@ -225,7 +251,7 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     if _root_is_project(root):
         found.insert(0, ".")
     known = frozenset(found)
-    parsed = [_parse(root, path, config, known) for path in found]
+    parsed = [item for item in (_parse(root, path, config, known) for path in found) if item is not None]
     used_by_path = {dependency.target for item in parsed for dependency in item.path_dependencies}
     parsed = [
         replace(item, kind=_guessed_kind(item, used_by_path, root)) if item.kind_guessed else item for item in parsed

@@ -73,6 +73,17 @@ class PyProject:
         return "project" in self.data or "name" in self._poetry
 
     @property
+    def other_tools_project(self) -> bool:
+        """True when PDM or uv manages it, not Poetry: their own table or build backend, and
+        nothing of Poetry's (a `[project]` table alone would suit Poetry 2 too)."""
+        if "poetry" in table(self.data, "tool"):
+            return False
+        backend = table(self.data, "build-system").get("build-backend")
+        if isinstance(backend, str) and backend.startswith(("pdm.", "uv_build")):
+            return True
+        return any(tool in table(self.data, "tool") for tool in ("pdm", "uv"))
+
+    @property
     def name(self) -> Any:
         """The name as written (not validated): `[project] name`, or Poetry 1's `[tool.poetry] name`."""
         return self._project.get("name") if self.style == "pep621" else self._poetry.get("name")
@@ -86,7 +97,8 @@ class PyProject:
     @property
     def requires_python(self) -> str | None:
         """The Python constraint: `[project] requires-python`, else Poetry's `python` dependency."""
-        for value in (self._project.get("requires-python"), table(self._poetry, "dependencies").get("python")):
+        main = (table(self._poetry, "dependencies"), table(self._poetry, "group", "main", "dependencies"))
+        for value in (self._project.get("requires-python"), *(dependencies.get("python") for dependencies in main)):
             if isinstance(value, str) and value.strip():  # an empty one says nothing
                 return value
         return None
@@ -199,17 +211,19 @@ class PyProject:
                         raise InvalidPyproject(self.shown_as, f"path of dependency '{name}' must be a string")
                     yield WrittenPathDependency(name, written, bool(constraint.get("develop")))
 
-    def package_names(self, project_name: str) -> set[str]:
-        """The top-level names it is imported by: its Poetry `packages`, else its name with '_'."""
-        names: set[str] = set()
+    def package_includes(self) -> list[tuple[str, str]]:
+        """Its Poetry `packages` as (where on disk, relative to the project; where in the
+        installed tree, '/'-separated): `{ include = "acme/greet", from = "src" }` is
+        ("src/acme/greet", "acme/greet"). Globs are left out."""
+        found = []
         packages = self._poetry.get("packages")
         for entry in packages if isinstance(packages, list) else []:
-            if isinstance(entry, dict) and isinstance(entry.get("include"), str):
-                placed = entry["to"] if isinstance(entry.get("to"), str) else entry["include"]
-                top = str(placed).split("/")[0].removesuffix(".py")
-                if top.isidentifier():  # globs and odd entries are left to the fallback
-                    names.add(top)
-        return names or {project_name.replace("-", "_")}
+            if isinstance(entry, dict) and isinstance(entry.get("include"), str) and "*" not in entry["include"]:
+                include = entry["include"].strip("/")
+                source = f"{entry['from'].rstrip('/')}/{include}" if isinstance(entry.get("from"), str) else include
+                placed = f"{entry['to'].strip('/')}/{include}" if isinstance(entry.get("to"), str) else include
+                found.append((source, placed))
+        return found
 
     def package_sources(self) -> list[str]:
         """The folders (relative to the project) its Poetry `packages` are taken `from`, as
