@@ -25,3 +25,14 @@ def test_requirements_pin_poetry_2_and_its_plugins() -> None:
     requirements = pins((REPO_ROOT / "requirements.txt").read_text())
     assert requirements["poetry"].startswith("2.")
     assert {"poetry-plugin-pypi-mirror", "poetry-plugin-export", "uv"} <= set(requirements)
+
+
+def test_requirements_agree_with_the_tools_lock_and_constraints() -> None:
+    # The launcher installs requirements.txt with constraints.txt and the tool, which depends on
+    # the same programs (for pipx): one version each, or pip cannot install them together.
+    requirements = pins((REPO_ROOT / "requirements.txt").read_text())
+    lock = tomllib.loads((TOOL / "poetry.lock").read_text())
+    main = {package["name"].lower(): package["version"] for package in lock["package"] if "main" in package["groups"]}
+    constraints = pins((TOOL / "constraints.txt").read_text())
+    assert {name: main.get(name) for name in requirements} == requirements
+    assert {name: constraints.get(name) for name in requirements} == requirements
