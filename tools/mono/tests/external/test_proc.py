@@ -59,3 +59,23 @@ def test_stderr_can_be_kept_out_of_the_answer(tmp_path: Path) -> None:
     script = ["sh", "-c", "echo answer; echo noise >&2"]
     assert proc.run(script, cwd=tmp_path, stderr="discarded").output == "answer\n"
     assert "noise" in proc.run(script, cwd=tmp_path).output
+
+
+def test_a_missing_program_is_explained_for_an_installed_tool(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MonoError) as raised:
+        proc.tool_executable("poetry")
+    assert str(raised.value).startswith("poetry is not installed")
+    assert "pipx reinstall mono" in str(raised.value) and "./mono" not in str(raised.value)
+
+
+def test_a_missing_program_under_the_launcher_names_the_launcher(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "python"))
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setenv("MONO_ROOT", str(tmp_path))
+    with pytest.raises(MonoError) as raised:
+        proc.tool_executable("uv")
+    assert "./mono" in str(raised.value)

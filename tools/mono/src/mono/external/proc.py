@@ -175,14 +175,23 @@ def reset_stop() -> None:
 
 
 def tool_executable(name: str) -> str:
-    """A program installed with this tool (in .mono/venv, beside its Python), else from PATH."""
+    """A program installed with this tool (beside its Python: .mono/venv, or the venv pipx or
+    `uv tool` made for it), else from PATH."""
     beside = Path(sys.executable).parent / name
     if beside.is_file():
         return str(beside)
     found = shutil.which(name)
     if found is None:
-        raise MonoError(f"{name} is not installed", "run ./mono from the repository root, which installs it")
+        raise MonoError(f"{name} is not installed", _install_hint(name))
     return found
+
+
+def _install_hint(name: str) -> str:
+    """How to get `name` back: the launcher (it sets MONO_ROOT) reinstalls .mono/venv when that is
+    removed; an installed tool brings its programs with it, so reinstalling it does."""
+    if os.environ.get("MONO_ROOT"):
+        return "remove .mono/venv and run ./mono again: it reinstalls the tool with its programs"
+    return f"it comes with mono: reinstall mono (pipx reinstall mono), or put {name} on PATH"
 
 
 def replace_process(argv: Sequence[str], cwd: Path, env: Mapping[str, str]) -> None:
