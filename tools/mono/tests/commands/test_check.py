@@ -480,6 +480,16 @@ def test_a_lock_that_cannot_be_checked_says_why(tmp_path: Path, monkeypatch: pyt
 # --- Dockerfiles --------------------------------------------------------------------------------
 
 
+def test_an_empty_dockerfile_is_a_finding_and_build_refuses_it_in_one_line(tmp_path: Path, cli: CliRunner) -> None:
+    root = make(tmp_path, {"app/shop/web/Dockerfile": "# nothing yet\n"})
+    assert found(root, "dockerfiles") == [("web", "app/shop/web/Dockerfile has no FROM line: Docker cannot build it")]
+    built = cli(root, "build", "web")
+    assert built.code == 2
+    assert built.err == (
+        "mono: error: app/shop/web/Dockerfile has no FROM line: Docker cannot build it (hint: start it with FROM IMAGE)\n"
+    )
+
+
 def test_an_app_without_a_dockerfile(tmp_path: Path) -> None:
     root = make(tmp_path, {"app/shop/web/Dockerfile": None})
     assert found(root, "dockerfiles") == [("web", "is an app but has no Dockerfile (./mono build needs one)")]

@@ -315,3 +315,28 @@ def test_a_dockerfile_written_for_the_repository_root_builds_from_it(
     finally:
         made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", name).stdout.split()
         docker("rmi", "-f", *made, check=False)
+
+
+def test_a_dockerfile_with_its_own_base_builds_without_the_base_image(engine: None, tmp_path: Path, tag: str) -> None:
+    # Another team's Dockerfile names its own base (here: one this machine has under its name);
+    # the tool's base image is not needed, so its absence must not stop the build.
+    own_base = f"mono-test/own-base-{tag}:1"
+    docker("tag", BASE_IMAGE, own_base)
+    name = f"fixed-{tag}"
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            "apps/web/pyproject.toml": pep621(name),
+            f"apps/web/{name.replace('-', '_')}/__init__.py": "",
+            "apps/web/Dockerfile": f'FROM {own_base}\nCMD ["python3", "-c", "print(\'own base\')"]\n',
+        },
+    )
+    assert mono("-C", str(repo), "lock", name).returncode == 0
+    try:
+        built = mono("-C", str(repo), "build", name, "--tag", tag, "--base-image", f"mono-test/absent-{tag}:0")
+        assert built.returncode == 0, built.stdout + built.stderr
+        assert f"{name}'s Dockerfile starts FROM {own_base}: --base-image does not apply to it" in built.stderr
+        assert docker("run", "--rm", "--network", "none", f"{name}:{tag}").stdout.strip() == "own base"
+    finally:
+        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", name).stdout.split()
+        docker("rmi", "-f", *made, own_base, check=False)

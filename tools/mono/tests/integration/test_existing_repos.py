@@ -295,3 +295,26 @@ def test_pytest_in_an_optional_group_says_how_to_include_it_and_then_runs(tmp_pa
     tested = mono("-C", str(repo), "test", "grouped")
     assert tested.returncode == 0, tested.stdout + tested.stderr
     assert "test grouped: passed" in tested.stdout
+
+
+def test_a_root_project_does_not_run_the_tests_of_the_projects_inside_it(tmp_path: Path) -> None:
+    root_project = (
+        '[tool.poetry]\nname = "root"\nversion = "0.1.0"\ndescription = ""\nauthors = []\npackage-mode = false\n\n'
+        '[tool.poetry.dependencies]\npython = ">=3.11,<4.0"\n\n[tool.poetry.group.dev.dependencies]\npytest = ">=8"\n'
+    )
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n",
+            "pyproject.toml": root_project,
+            "tests/test_root.py": "def test_root():\n    assert True\n",
+            "libs/a/pyproject.toml": pep621("a"),
+            "libs/a/a/__init__.py": "",
+            "libs/a/tests/test_a.py": "import a\n\n\ndef test_a():\n    assert False, 'ran in the root project'\n",
+        },
+    )
+    assert mono("-C", str(repo), "lock", "root").returncode == 0
+    tested = mono("-C", str(repo), "test", "root")
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+    log = (repo / ".mono/logs/test/root.log").read_text()
+    assert "1 passed" in log and "test_a.py" not in log and "ran in the root project" not in log

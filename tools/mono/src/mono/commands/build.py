@@ -12,6 +12,7 @@ from mono.engine.images import (
     check_buildable,
     check_fixed_bases,
     check_tag,
+    needs_base_image,
 )
 from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.errors import MonoError
@@ -61,10 +62,13 @@ def build(
 ) -> RunSummary:
     """Build the images of `projects`; the engine and the base image must be there first."""
     require_engine(workspace.root)
-    ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
+    # The Dockerfiles' own images first: a build that does not use the base image must not be
+    # refused for want of it.
     for name in projects:
         for image in check_fixed_bases(workspace, workspace.projects[name], workspace.root):
             logger.warning("%s's Dockerfile starts FROM %s: --base-image does not apply to it", name, image)
+    if any(needs_base_image(workspace, workspace.projects[name]) for name in projects):
+        ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
 
     def task(name: str, log: Path) -> Outcome:
         return build_image(workspace, graph, name, options, log)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mono.engine.images import image_specs, missing_images
+from mono.engine.images import dockerfiles_without_from, image_specs, missing_images
 from mono.model import paths
 from mono.model.graph import Graph, graph_of
 from mono.model.kinds import rules
@@ -173,12 +173,16 @@ def path_dependencies(repo: Repository) -> Iterator[Finding]:
 
 
 def dockerfiles(repo: Repository) -> Iterator[Finding]:
-    """Apps and models without their Dockerfile(s): `./mono build` has nothing to build them with."""
+    """Apps and models without their Dockerfile(s), or with one Docker cannot build (no FROM)."""
     for project in repo.projects():
-        if rules(project.kind).buildable and not image_specs(repo.workspace, project):
+        if not rules(project.kind).buildable:
+            continue
+        if not image_specs(repo.workspace, project):
             article = "an" if project.kind[0] in "aeiou" else "a"
             message = f"is {article} {project.kind} but has no {missing_images(project)} (./mono build needs one)"
             yield error_finding(project, "dockerfiles", message)
+        for dockerfile in dockerfiles_without_from(repo.workspace, project):
+            yield error_finding(project, "dockerfiles", f"{dockerfile} has no FROM line: Docker cannot build it")
 
 
 # --- which Pythons fit --------------------------------------------------

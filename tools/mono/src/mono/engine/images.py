@@ -18,7 +18,7 @@ from mono.model.graph import Graph
 from mono.model.kinds import kinds_where, rules
 from mono.model.layout import base_image_record
 from mono.model.project import Project, Workspace
-from mono.repo.dockerfile import fixed_bases
+from mono.repo.dockerfile import fixed_bases, stage_bases, uses_base_argument
 from mono.repo.files import copy_project_files
 from mono.repo.state import read_stamp, write_stamp
 
@@ -83,6 +83,25 @@ def check_buildable(workspace: Workspace, project: Project) -> None:
             f"{project.path} has no {missing_images(project)}",
             "./mono new makes projects with them; see docs/docker.md",
         )
+    empty = dockerfiles_without_from(workspace, project)
+    if empty:
+        raise MonoError(f"{empty[0]} has no FROM line: Docker cannot build it", "start it with FROM IMAGE")
+
+
+def dockerfiles_without_from(workspace: Workspace, project: Project) -> list[str]:
+    """The project's Dockerfiles (repo-relative) that start no stage: empty ones, say."""
+    folder = project.directory(workspace.root)
+    return [
+        f"{project.path}/{spec.dockerfile}"
+        for spec in image_specs(workspace, project)
+        if not stage_bases(folder / spec.dockerfile)
+    ]
+
+
+def needs_base_image(workspace: Workspace, project: Project) -> bool:
+    """True when one of the project's Dockerfiles starts FROM the base-image argument."""
+    folder = project.directory(workspace.root)
+    return any(uses_base_argument(folder / spec.dockerfile) for spec in image_specs(workspace, project))
 
 
 def check_tag(tag: str) -> str:
@@ -173,9 +192,22 @@ def _fill_context(
         # git keeps there: nothing git ignores, no venvs, nothing of the tool's.
         copy_project_files(workspace.root, folder)
         return folder / project.path
-    platform = image_platform(workspace.root, options.base_image, log)
+    platform = image_platform(workspace.root, _final_base(workspace, project, options.base_image), log)
     assemble(workspace, graph, project.name, folder, platform, log)
     return folder
+
+
+def _final_base(workspace: Workspace, project: Project, base_image: str) -> str:
+    """The image the wheels must suit: the base image, unless the Dockerfiles hard-code theirs
+    (then the last one named, the final stage's as a rule)."""
+    if needs_base_image(workspace, project):
+        return base_image
+    fixed = [
+        image
+        for spec in image_specs(workspace, project)
+        for image in fixed_bases(project.directory(workspace.root) / spec.dockerfile)
+    ]
+    return fixed[-1] if fixed else base_image
 
 
 def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOptions, log: Path) -> Outcome:

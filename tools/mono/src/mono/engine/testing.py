@@ -8,6 +8,7 @@ from mono.engine.cache import suite_inputs_key
 from mono.engine.installing import install_if_needed, needs_install
 from mono.engine.runner import Outcome
 from mono.external.python import run_python
+from mono.model import paths
 from mono.model.graph import Graph
 from mono.model.layout import record, venv_python
 from mono.model.project import Workspace
@@ -33,7 +34,7 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     if installed.status == "skipped":
         return installed
     folder = workspace.folder(name)
-    result = run_python(venv_python(folder), ["-m", "pytest"], folder, log)
+    result = run_python(venv_python(folder), ["-m", "pytest", *_nested_left_out(workspace, name)], folder, log)
     if result.returncode == 0:
         write_stamp(stamp, key)
         return Outcome("passed")
@@ -58,3 +59,14 @@ def _no_pytest(workspace: Workspace, name: str) -> str:
             f"set [tool.mono] groups = [{setting}] in {project.pyproject_shown} to install it"
         )
     return f"pytest is not installed in {name}'s venv: add it to its dev group"
+
+
+def _nested_left_out(workspace: Workspace, name: str) -> list[str]:
+    """pytest options that leave out the projects inside this one's folder (a root project holds
+    them all): their tests run in their own venvs."""
+    path = workspace.projects[name].path
+    nested = [
+        other.path for other in workspace.projects.values() if other.path != path and paths.is_within(other.path, path)
+    ]
+    prefix = "" if path == "." else f"{path}/"
+    return [f"--ignore={other.removeprefix(prefix)}" for other in sorted(nested)]
