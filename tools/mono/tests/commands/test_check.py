@@ -486,7 +486,8 @@ def test_an_empty_dockerfile_is_a_finding_and_build_refuses_it_in_one_line(tmp_p
     built = cli(root, "build", "web")
     assert built.code == 2
     assert built.err == (
-        "mono: error: app/shop/web/Dockerfile has no FROM line: Docker cannot build it (hint: start it with FROM IMAGE)\n"
+        "mono: error: app/shop/web/Dockerfile has no FROM line: Docker cannot build it"
+        " (hint: start it with FROM IMAGE)\n"
     )
 
 
