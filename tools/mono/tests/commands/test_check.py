@@ -29,18 +29,22 @@ def lock(*packages: tuple[str, str]) -> str:
     return text
 
 
+BUILD_SYSTEM = '\n[build-system]\nrequires = ["poetry-core>=2.0"]\nbuild-backend = "poetry.core.masonry.api"\n'
+
+
 def healthy() -> dict[str, str]:
     """lib core <- lib util <- app web, which declares both (the repo convention) and imports util."""
     return {
         "pyproject.toml": "[tool.mono]\n",
-        "lib/core/pyproject.toml": pep621("core"),
+        "lib/core/pyproject.toml": pep621("core") + BUILD_SYSTEM,
         "lib/core/core/__init__.py": "VALUE = 1\n",
         "lib/core/tests/test_core.py": "from core import VALUE\n",  # a library's tests import the library
         "lib/core/poetry.lock": lock(),
-        "lib/util/pyproject.toml": pep621("util", {"core": "../core"}),
+        "lib/util/pyproject.toml": pep621("util", {"core": "../core"}) + BUILD_SYSTEM,
         "lib/util/util/__init__.py": "from core import VALUE\n",
         "lib/util/poetry.lock": lock(),
-        "app/shop/web/pyproject.toml": pep621("web", {"util": "../../../lib/util", "core": "../../../lib/core"}),
+        "app/shop/web/pyproject.toml": pep621("web", {"util": "../../../lib/util", "core": "../../../lib/core"})
+        + BUILD_SYSTEM,
         "app/shop/web/app.py": "import util.helpers\nfrom . import views\n",
         "app/shop/web/Dockerfile": "FROM python:3.11-slim\n",
         "app/shop/web/poetry.lock": lock(),
@@ -477,6 +481,18 @@ def test_a_lock_that_cannot_be_checked_says_why(tmp_path: Path, monkeypatch: pyt
     assert messages == {"could not check poetry.lock: poetry is not installed"}
 
 
+# --- build systems ------------------------------------------------------------------------------
+
+
+def test_a_project_that_gets_built_without_a_build_system_is_a_warning(tmp_path: Path) -> None:
+    root = make(tmp_path, {"lib/core/pyproject.toml": pep621("core")})
+    [(project, message)] = found(root, "build-system")
+    assert project == "core" and message.startswith("has no [build-system]: uv and pip build it with setuptools")
+    # Nothing builds a project that neither installs itself nor is used by path.
+    quiet = pep621("quiet", extra="\n[tool.poetry]\npackage-mode = false\n")
+    assert found(make(tmp_path / "other", {"tools/quiet/pyproject.toml": quiet}), "build-system") == []
+
+
 # --- Dockerfiles --------------------------------------------------------------------------------
 
 
@@ -507,7 +523,7 @@ def test_a_healthy_repository_exits_0(tmp_path: Path, cli: CliRunner, fake_poetr
 
 
 def test_findings_are_grouped_per_project_and_exit_1(tmp_path: Path, cli: CliRunner, fake_poetry: FakePoetry) -> None:
-    files = {**healthy(), "app/shop/web/pyproject.toml": pep621("web", {"util": "../../../lib/util"})}
+    files = {**healthy(), "app/shop/web/pyproject.toml": pep621("web", {"util": "../../../lib/util"}) + BUILD_SYSTEM}
     files.pop("app/shop/web/Dockerfile")
     files["lib/core/poetry.lock"] = lock(("pandas", "2.2.2"))
     files["lib/util/poetry.lock"] = lock(("pandas", "2.2.3"))

@@ -79,3 +79,25 @@ def test_a_missing_program_under_the_launcher_names_the_launcher(
     with pytest.raises(MonoError) as raised:
         proc.tool_executable("uv")
     assert "./mono" in str(raised.value)
+
+
+def test_a_tail_keeps_the_cause_that_repeated_advice_would_push_out() -> None:
+    output = "\n".join(
+        [
+            "Resolving dependencies...",
+            "The current project's supported Python range (>=2.7) is not compatible with some packages:",
+            "Because schemas depends on pydantic (^2.6) which requires Python >=3.8, version solving failed.",
+            *[f"  - pydantic requires Python >=3.8, so it will not be installable for Python {n}" for n in range(30)],
+            *["For pydantic, a possible solution would be to set the python property to '>=3.9'"] * 17,
+            "",
+            "  * Check your dependencies Python requirement",
+        ]
+    )
+    shown = proc.tail_of(output).splitlines()
+    assert shown[:2] == [
+        "Because schemas depends on pydantic (^2.6) which requires Python >=3.8, version solving failed.",
+        "...",
+    ]
+    assert shown.count("For pydantic, a possible solution would be to set the python property to '>=3.9'") == 1
+    assert shown[-1] == "  * Check your dependencies Python requirement"
+    assert proc.tail_of("one\ntwo") == "one\ntwo"  # short output is shown whole, with nothing added

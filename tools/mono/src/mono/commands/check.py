@@ -9,6 +9,7 @@ from pathlib import Path
 from mono.engine.health import (
     Finding,
     Repository,
+    build_systems,
     cycles,
     dockerfiles,
     load_repository,
@@ -30,6 +31,7 @@ CHECKS: dict[str, Check] = {
     "versions": locked_versions,
     "locks": stale_locks,
     "dockerfiles": dockerfiles,
+    "build-system": build_systems,
 }
 
 

@@ -185,6 +185,22 @@ def dockerfiles(repo: Repository) -> Iterator[Finding]:
             yield error_finding(project, "dockerfiles", f"{dockerfile} has no FROM line: Docker cannot build it")
 
 
+def build_systems(repo: Repository) -> Iterator[Finding]:
+    """Projects that get built (they install themselves, or others use them by path) but name
+    no build backend: Poetry falls back to poetry-core, pip and uv to setuptools, which builds
+    something else and leaves NAME.egg-info in the project's folder."""
+    used = repo.workspace.used_by_path()
+    for project in repo.projects():
+        pyproject = repo.pyprojects[project.name]
+        if "build-system" in pyproject.data or not (pyproject.installs_itself or project.name in used):
+            continue
+        message = (
+            "has no [build-system]: uv and pip build it with setuptools, not Poetry's poetry-core "
+            '(add [build-system] requires = ["poetry-core>=2.0"], build-backend = "poetry.core.masonry.api")'
+        )
+        yield Finding(project.name, project.path, "build-system", "warning", message)
+
+
 # --- which Pythons fit --------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shlex
 import shutil
 import signal
@@ -41,9 +42,25 @@ class Completed:
         return tail_of(self.output, lines)
 
 
+# Lines that say what went wrong, in the words of Poetry, uv, pip and pytest. They are often
+# followed by pages of advice or a traceback, which would push them out of a plain tail.
+_CAUSE = re.compile(r"^\s*(error:|Error:|cause:|Because |So, because |ERROR |No file/folder found)")
+_CAUSES_SHOWN = 5
+
+
 def tail_of(text: str, lines: int = TAIL_LINES) -> str:
-    """The last `lines` lines of `text`."""
-    return "\n".join(text.rstrip().splitlines()[-lines:])
+    """The last `lines` lines of `text`, a line repeated word for word shown once, and after
+    the lines that name the cause when the tail alone would leave them out."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for line in text.rstrip().splitlines():
+        if line.strip() and line in seen:
+            continue  # Poetry repeats its advice once per package
+        seen.add(line)
+        kept.append(line)
+    tail = kept[-lines:]
+    causes = [line for line in kept[: len(kept) - len(tail)] if _CAUSE.match(line)][:_CAUSES_SHOWN]
+    return "\n".join([*causes, "...", *tail] if causes else tail)
 
 
 def run(
