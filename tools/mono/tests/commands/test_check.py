@@ -649,3 +649,12 @@ def test_main_dependency_by_version_dev_dependency_by_path_is_understood(tmp_pat
     assert repo.workspace.projects["web"].depends_on == ("core",)
     for name in ("imports", "path-dependencies"):
         assert list(check.CHECKS[name](repo)) == []
+
+
+def test_a_main_dependency_by_version_with_a_dev_path_must_still_be_imported(tmp_path: Path) -> None:
+    # Poetry 1 repositories: `core = "*"` in main, the path in dev-dependencies for development.
+    web = poetry1("web", extra='core = "*"\n\n[tool.poetry.dev-dependencies]\ncore = { path = "../../../lib/core" }\n')
+    root = make(tmp_path, {"app/shop/web/pyproject.toml": web, "app/shop/web/app.py": "print('no imports')\n"})
+    assert ("web", "declares core but never imports it (remove the dependency if nothing needs it)") in found(
+        root, "imports"
+    )

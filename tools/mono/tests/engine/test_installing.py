@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mono.engine import installing
+from mono.engine import editables
 from mono.engine.installing import python_for
 from mono.errors import NoMatchingPython
 from mono.repo.pyproject import PyProject
@@ -70,6 +70,7 @@ def test_a_library_used_by_path_without_a_lock_is_skipped_and_others_are_refused
         result = cli(repo, *command, "core")
         assert result.code == 0, result.out + result.err
         assert "--- core skipped: a library used by path" in result.out
+        assert result.out.rstrip().endswith(": 0 passed, 1 skipped, 0 failed")
     assert not (repo / "lib/core/.venv").exists() and not (repo / "lib/core/poetry.lock").exists()
     refused = cli(repo, "install", "web")
     assert refused.code == 1
@@ -82,9 +83,9 @@ def test_an_editable_entry_uv_cannot_build_becomes_a_plain_one(tmp_path: Path) -
         'flask==3.1.0 \\\n    --hash=sha256:abc\n-e file:///repo/libs/old-core ; python_version >= "3.11"\n'
         "-e file:///repo/apps/web\n"
     )
-    assert installing._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")
+    assert editables._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")
     assert requirements.read_text().splitlines()[2:] == [
         'old-core @ file:///repo/libs/old-core ; python_version >= "3.11"',
         "-e file:///repo/apps/web",
     ]
-    assert not installing._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")  # nothing left to turn
+    assert not editables._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")  # nothing left to turn

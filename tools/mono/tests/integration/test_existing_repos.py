@@ -318,3 +318,44 @@ def test_a_root_project_does_not_run_the_tests_of_the_projects_inside_it(tmp_pat
     assert tested.returncode == 0, tested.stdout + tested.stderr
     log = (repo / ".mono/logs/test/root.log").read_text()
     assert "1 passed" in log and "test_a.py" not in log and "ran in the root project" not in log
+
+
+def test_a_library_without_a_build_system_is_installed_as_poetry_builds_it(tmp_path: Path) -> None:
+    # No [build-system]: uv (and pip) would build it with setuptools, as version 0.0.0, and leave
+    # lib.egg-info in the repository; Poetry builds it with poetry-core.
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n",
+            "libs/lib/pyproject.toml": poetry1_text("lib", "1.2.0"),
+            "libs/lib/lib/__init__.py": "VALUE = 1\n",
+            "apps/app/pyproject.toml": poetry1_text(
+                "app", "0.1.0", 'lib = { path = "../../libs/lib", develop = true }\n'
+            ),
+            "apps/app/app/__init__.py": "",
+        },
+    )
+    assert mono("-C", str(repo), "lock", "app").returncode == 0
+    installed = mono("-C", str(repo), "install", "app")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert "mono: warning: app: lib has no [build-system], so uv would build it with setuptools" in installed.stderr
+    python = str(repo / "apps/app/.venv/bin/python")
+    asked = "import importlib.metadata as m, lib; print(m.version('lib'), lib.VALUE)"
+    assert subprocess.run([python, "-c", asked], capture_output=True, text=True, check=True).stdout.split() == [
+        "1.2.0",
+        "1",
+    ]
+    assert git(repo, "status", "--porcelain") == "?? apps/app/poetry.lock\n"  # no lib.egg-info
+    (repo / "libs/lib/lib/__init__.py").write_text("VALUE = 2\n")
+    assert mono("-C", str(repo), "install", "app").returncode == 0  # a copy: installed again
+    assert subprocess.run([python, "-c", asked], capture_output=True, text=True, check=True).stdout.split() == [
+        "1.2.0",
+        "2",
+    ]
+
+
+def poetry1_text(name: str, version: str, dependencies: str = "") -> str:
+    return (
+        f'[tool.poetry]\nname = "{name}"\nversion = "{version}"\ndescription = ""\nauthors = []\n\n'
+        f'[tool.poetry.dependencies]\npython = "^3.11"\n{dependencies}'
+    )

@@ -286,10 +286,17 @@ def test_projects_of_other_tools_are_left_alone(tmp_path: Path) -> None:
         "both/mixed/pyproject.toml": poetry1("mixed", extra="\n[tool.pdm]\n"),
         "both/mixed/pdm.lock": "",
         "hatch/plain/pyproject.toml": pep621("plain"),  # a [project] alone suits Poetry 2
+        # ...and one a Poetry project installs by path is part of the repository after all.
+        "uv/used/pyproject.toml": '[project]\nname = "used"\nversion = "0.1.0"\n',
+        "uv/used/uv.lock": "version = 1\n",
+        "apps/web/pyproject.toml": poetry1("web", {"used": "../../uv/used"}),
     }
     workspace = load_workspace(write_tree(tmp_path / "repo", files))
     assert {name: project.path for name, project in workspace.projects.items()} == {
         "lib": "poetry/lib",
         "mixed": "both/mixed",
         "plain": "hatch/plain",
+        "used": "uv/used",
+        "web": "apps/web",
     }
+    assert workspace.projects["used"].kind == "lib" and workspace.projects["web"].depends_on == ("used",)

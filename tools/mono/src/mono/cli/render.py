@@ -45,8 +45,14 @@ def summary(run: RunSummary, root: Path) -> str:
             lines += ["", f"--- {result.project} skipped: {result.detail}"]
     for result in run.failed:
         lines += ["", f"--- {result.project} failed; log: {_shown(result.log, root)}", result.detail.rstrip()]
-    passed = len(run.results) - len(run.failed)
-    lines += ["", f"{run.command}: {passed} passed, {len(run.failed)} failed"]
+    skipped = sum(result.status == "skipped" for result in run.results)
+    passed = len(run.results) - len(run.failed) - skipped
+    counts = (
+        f"{passed} passed, {skipped} skipped, {len(run.failed)} failed"
+        if skipped
+        else f"{passed} passed, {len(run.failed)} failed"
+    )
+    lines += ["", f"{run.command}: {counts}"]
     return "\n".join(lines)
 
 

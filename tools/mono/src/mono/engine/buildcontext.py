@@ -67,8 +67,9 @@ def split_export(exported: str) -> tuple[list[str], list[str]]:
     return third_party, local
 
 
-def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target: Path, log: Path) -> None:
-    """Copy (or build, then cache) the project's wheel into `target`."""
+def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Path]:
+    """The project's wheel as Poetry builds it (its path dependencies pinned to their versions),
+    from the cache under .mono/ when its files are unchanged, else built and cached first."""
     internal = sorted(workspace.path_closure(library.name))
     versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
     pins = "\0".join(f"{name}={version}" for name, version in sorted(versions.items()))
@@ -88,8 +89,7 @@ def _project_wheel(workspace: Workspace, graph: Graph, library: Project, target:
                    extra_env=REPRODUCIBLE)  # fmt: skip
             with contextlib.suppress(FileExistsError, OSError):
                 built.rename(cached)  # fails when another build got there first: theirs is used
-    for wheel in cached.glob("*.whl"):
-        shutil.copy2(wheel, target / wheel.name)
+    return sorted(cached.glob("*.whl"))
 
 
 def _third_party(workspace: Workspace, name: str, source: Path, extras: Path, log: Path) -> list[str]:
@@ -127,8 +127,10 @@ def assemble(
     if third_party:
         download_wheels(requirements, wheelhouse, platform.pip_download_options(), folder, log)
     internal = sorted(workspace.path_closure(name))
-    for library in internal:
-        _project_wheel(workspace, graph, workspace.projects[library], wheels, log)
+    shipped = [workspace.projects[library] for library in internal]
     if PyProject.read(source / "pyproject.toml", app.pyproject_shown).installs_itself:
-        _project_wheel(workspace, graph, app, wheels, log)
+        shipped.append(app)
+    for project in shipped:
+        for wheel in project_wheels(workspace, project, log):
+            shutil.copy2(wheel, wheels / wheel.name)
     return BuildContext(folder, len(third_party), tuple(internal))

@@ -53,8 +53,10 @@ def imports(repo: Repository) -> Iterator[Finding]:
             packages = ", ".join(sorted(used[library]))
             message = f"imports {packages} from library {library} but does not declare it (add it as a path dependency)"
             yield error_finding(project, "imports", message)
-        # Only the main group: a library in a dev group is often a tool (a test helper, a plugin).
-        for library in sorted((set(repo.runtime.depends_on[project.name]) & libraries) - used.keys()):
+        # Only the main group (by path or by version): a library only in a dev group is often a
+        # tool (a test helper, a plugin), not something the code imports.
+        main = repo.pyprojects[project.name].main_names() & declared
+        for library in sorted((main & libraries) - used.keys()):
             if library not in repo.runtime.with_dependencies(declared - {library}):
                 message = f"declares {library} but never imports it (remove the dependency if nothing needs it)"
                 yield error_finding(project, "imports", message)

@@ -12,20 +12,19 @@ command that writes to that cache runs one at a time (see mono.external.poetry).
 
 from __future__ import annotations
 
-import logging
 import os
-import re
 import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
 from mono.engine.cache import install_inputs_key
+from mono.engine.editables import sync_falling_back, use_poetry_wheels
 from mono.engine.runner import Outcome
-from mono.errors import CommandFailed, MissingLock, NoMatchingPython
+from mono.errors import MissingLock, NoMatchingPython
 from mono.external.poetry import OTHER_PYTHON, poetry
 from mono.external.python import find_pythons
-from mono.external.uv import create_venv, pip_sync
+from mono.external.uv import create_venv
 from mono.model.config import Installer
 from mono.model.graph import Graph
 from mono.model.layout import record, requirements_file, venv_python
@@ -36,13 +35,6 @@ from mono.repo.state import read_stamp, write_stamp
 
 # Why a library used by path without a lock of its own has no venv of its own.
 NO_OWN_LOCK = "a library used by path, with no poetry.lock of its own (run ./mono lock {name} to work on it alone)"
-
-
-# uv installs the project and its libraries as editable through their own build backend, which
-# needs PEP 660's build_editable: backends older than that (poetry>=0.12's poetry.masonry.api, an
-# old poetry-core or setuptools) fail there, under Poetry's installer too. Those get a plain copy.
-_UNBUILT = re.compile(r"Failed to build `([^`@]+?) @ (file://[^`]+)`")
-logger = logging.getLogger("mono")
 
 
 def poetry_settings(pyproject: PyProject) -> dict[str, str]:
@@ -102,44 +94,13 @@ def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[st
         with requirements.open("a", encoding="utf-8") as handle:
             handle.write(f"-e {folder.as_uri()}\n")
     _fresh_venv(folder, lambda: python_for(pyproject, project.name, folder), log)
-    return _pip_sync_falling_back(project.name, venv_python(folder), requirements, folder, log)
-
-
-def _plain_entry(requirements: Path, name: str, url: str) -> bool:
-    """Make the editable entry of `url` a plain one (`name @ url`); False when there is none."""
-    lines = requirements.read_text(encoding="utf-8").splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("-e ") and line[3:].split(";", 1)[0].strip() == url:
-            lines[index] = f"{name} @ {line[3:].strip()}"
-            requirements.write_text("".join(f"{entry}\n" for entry in lines), encoding="utf-8")
-            return True
-    return False
-
-
-def _pip_sync_falling_back(name: str, python: Path, requirements: Path, folder: Path, log: Path) -> tuple[str, ...]:
-    """`uv pip sync`, where a project uv cannot build as editable is installed as a plain copy
-    instead, with a warning; returns the names of those copies."""
-    copied: list[str] = []
-    while True:
-        try:
-            pip_sync(python, requirements, folder, log, rebuilt=tuple(copied))
-            return tuple(copied)
-        except CommandFailed as error:
-            unbuilt = _UNBUILT.search(error.tail)
-            if unbuilt is None or not _plain_entry(requirements, unbuilt.group(1), unbuilt.group(2)):
-                raise
-            copied.append(unbuilt.group(1))
-            logger.warning(
-                "%s: %s's build backend cannot make editable installs (it predates PEP 660); installed "
-                "a copy instead, installed again by every install and test so that it follows its sources",
-                name,
-                unbuilt.group(1),
-            )
+    built = use_poetry_wheels(workspace, project, requirements, log)
+    return (*built, *sync_falling_back(project.name, venv_python(folder), requirements, folder, log))
 
 
 def sync_venv(workspace: Workspace, project: Project, installer: Installer, log: Path) -> tuple[str, ...]:
     """Make the project's .venv match its poetry.lock exactly (extra packages are removed); the
-    path projects installed as copies, not editable (see _UNBUILT)."""
+    path projects installed as copies, not editable (mono.engine.editables)."""
     if installer == "poetry":
         folder = project.directory(workspace.root)
         pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)

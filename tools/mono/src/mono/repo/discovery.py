@@ -43,6 +43,7 @@ class _Parsed:
     kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
     sources_outside: tuple[str, ...]
     docker_context: DockerContext | None
+    foreign: bool  # PDM or uv manages it: a project only when a Poetry project uses it by path
 
 
 def load_config(root: Path) -> Config:
@@ -179,13 +180,11 @@ def _belongs_to_other_tools(pyproject: PyProject, folder: Path) -> bool:
     return pyproject.other_tools_project or (other_lock and "poetry" not in table(pyproject.data, "tool"))
 
 
-def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed | None:
-    """What one pyproject.toml says; None for a project of another tool (PDM, uv)."""
+def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
+    """What one pyproject.toml says."""
     folder = root if path == "." else root / path
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
     pyproject = PyProject.read(folder / "pyproject.toml", shown_as)
-    if path != "." and _belongs_to_other_tools(pyproject, folder):
-        return None
     raw_name = pyproject.name
     if raw_name is None and pyproject.style == "poetry1":
         raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
@@ -195,6 +194,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     kind = _kind(settings, path, config, shown_as)
     _check_groups(pyproject)
     return _Parsed(
+        foreign=path != "." and _belongs_to_other_tools(pyproject, folder),
         kind_guessed=kind is None,
         sources_outside=_sources_outside(pyproject, path),
         test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
@@ -251,8 +251,10 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     if _root_is_project(root):
         found.insert(0, ".")
     known = frozenset(found)
-    parsed = [item for item in (_parse(root, path, config, known) for path in found) if item is not None]
-    used_by_path = {dependency.target for item in parsed for dependency in item.path_dependencies}
+    parsed = [_parse(root, path, config, known) for path in found]
+    used_by_path = {dependency.target for item in parsed if not item.foreign for dependency in item.path_dependencies}
+    # A project of PDM or uv is left alone, unless a Poetry project installs it by path.
+    parsed = [item for item in parsed if not item.foreign or item.path in used_by_path]
     parsed = [
         replace(item, kind=_guessed_kind(item, used_by_path, root)) if item.kind_guessed else item for item in parsed
     ]
