@@ -17,6 +17,7 @@ from mono.external.proc import Completed
 from mono.model.config import Config, parse_config
 from mono.model.versions import supported_pythons
 from mono.repo.discovery import load_workspace
+from mono.repo.lockfile import lock_without_markers
 from tests.conftest import CliRunner
 from tests.helpers import build_repo, pep621, poetry1, write_tree
 
@@ -624,8 +625,8 @@ def test_a_pyproject_poetry_finds_wrong_is_reported_as_what_it_is(
     root = make(tmp_path, {"app/shop/web/poetry.lock": lock(("flask", "3.0.0"))})
     web = [message for project, message in found(root, "locks") if project == "web"]
     assert web == [
-        "app/shop/web/pyproject.toml: Declared README file does not exist: README.md"
-        " (poetry check; fix the file, then ./mono lock web)"
+        "app/shop/web/pyproject.toml: poetry check says 'Declared README file does not exist: README.md'"
+        " (fix the file, then ./mono lock web)"
     ]
 
 
@@ -658,3 +659,18 @@ def test_a_main_dependency_by_version_with_a_dev_path_must_still_be_imported(tmp
     assert ("web", "declares core but never imports it (remove the dependency if nothing needs it)") in found(
         root, "imports"
     )
+
+
+def test_a_lock_written_before_poetry_2_1_is_a_warning(tmp_path: Path, fake_poetry: FakePoetry) -> None:
+    old = lock().replace('lock-version = "2.1"', 'lock-version = "1.1"')
+    root = make(tmp_path, {"lib/util/poetry.lock": old})
+    assert found(root, "locks") == [
+        (
+            "util",
+            "poetry.lock (lock-version 1.1) was written before Poetry 2.1 and holds no markers: exports of it "
+            "(images, uv installs) may leave packages out (./mono lock util --force)",
+        )
+    ]
+    assert lock_without_markers(root / "lib/core/poetry.lock") is None  # 2.1
+    (root / "lib/core/poetry.lock").write_text("not toml [")
+    assert lock_without_markers(root / "lib/core/poetry.lock") is None  # reported elsewhere

@@ -116,9 +116,10 @@ def test_a_missing_readme_is_reported_as_what_it_is(tmp_path: Path) -> None:
     (repo / ".mono/state/locked/quiet").unlink()  # as on a fresh clone: the lock is inspected
     checked = mono("-C", str(repo), "lock", "--check", "quiet")
     assert checked.returncode == 1
-    assert "eng/x/quiet/pyproject.toml: Declared README file does not exist: README.md" in checked.stdout, (
-        checked.stdout
-    )
+    assert (
+        "eng/x/quiet/pyproject.toml: poetry check says 'Declared README file does not exist: README.md'"
+        in checked.stdout
+    ), checked.stdout
     assert "changed since poetry.lock" not in checked.stdout
 
 
@@ -359,3 +360,24 @@ def poetry1_text(name: str, version: str, dependencies: str = "") -> str:
         f'[tool.poetry]\nname = "{name}"\nversion = "{version}"\ndescription = ""\nauthors = []\n\n'
         f'[tool.poetry.dependencies]\npython = "^3.11"\n{dependencies}'
     )
+
+
+def test_a_lock_written_before_poetry_2_1_is_installed_by_poetry(tmp_path: Path) -> None:
+    # From a lock without markers `poetry export` can leave packages out; `poetry sync` cannot.
+    repo = build_repo(
+        tmp_path / "repo",
+        {
+            ".gitignore": ".venv/\n",
+            "libs/old/pyproject.toml": POETRY1_WITH_DEV_DEPENDENCIES,
+            "libs/old/old_lib/__init__.py": "",
+        },
+    )
+    assert mono("-C", str(repo), "lock", "old-lib").returncode == 0
+    lock = repo / "libs/old/poetry.lock"
+    lock.write_text(lock.read_text().replace('lock-version = "2.1"', 'lock-version = "2.0"'))
+    installed = mono("-C", str(repo), "install", "old-lib")
+    assert installed.returncode == 0, installed.stdout + installed.stderr
+    assert "old-lib: its poetry.lock (lock-version 2.0) was written before Poetry 2.1" in installed.stderr
+    log = (repo / ".mono/logs/install/old-lib.log").read_text()
+    assert "poetry --no-ansi sync" in log and "uv pip sync" not in log
+    assert subprocess.run([str(repo / "libs/old/.venv/bin/python"), "-c", "import pytest, old_lib"]).returncode == 0

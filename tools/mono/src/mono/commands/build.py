@@ -21,6 +21,7 @@ from mono.model.graph import Graph
 from mono.model.kinds import rules
 from mono.model.layout import log_path
 from mono.model.project import Workspace
+from mono.repo.lockfile import lock_without_markers
 from mono.repo.selection import SelectionRequest, select
 
 logger = logging.getLogger("mono")
@@ -52,6 +53,24 @@ def build_options(workspace: Workspace, base_image: str | None, tags: tuple[str,
     )
 
 
+def _check_inputs(workspace: Workspace, projects: list[str]) -> None:
+    """The Dockerfiles' own bases (one that is missing stops the build; the base image is checked
+    only after, as a build that does not use it must not be refused for want of it), and locks
+    too old to export whole."""
+    for name in projects:
+        for image in check_fixed_bases(workspace, workspace.projects[name], workspace.root):
+            logger.warning("%s's Dockerfile starts FROM %s: it is built on that image, not the base image", name, image)
+        old = lock_without_markers(workspace.folder(name) / "poetry.lock")
+        if old:
+            logger.warning(
+                "%s's poetry.lock (lock-version %s) predates Poetry 2.1: its export may leave packages out of "
+                "the image (./mono lock %s --force rewrites it)",
+                name,
+                old,
+                name,
+            )
+
+
 def build(
     workspace: Workspace,
     graph: Graph,
@@ -62,11 +81,7 @@ def build(
 ) -> RunSummary:
     """Build the images of `projects`; the engine and the base image must be there first."""
     require_engine(workspace.root)
-    # The Dockerfiles' own images first: a build that does not use the base image must not be
-    # refused for want of it.
-    for name in projects:
-        for image in check_fixed_bases(workspace, workspace.projects[name], workspace.root):
-            logger.warning("%s's Dockerfile starts FROM %s: --base-image does not apply to it", name, image)
+    _check_inputs(workspace, projects)
     if any(needs_base_image(workspace, workspace.projects[name]) for name in projects):
         ensure_base_image(options.base_image, workspace.root, log_path(workspace.root, "build", "base-image"))
 

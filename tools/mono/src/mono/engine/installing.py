@@ -12,6 +12,7 @@ command that writes to that cache runs one at a time (see mono.external.poetry).
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import sys
@@ -30,11 +31,15 @@ from mono.model.graph import Graph
 from mono.model.layout import record, requirements_file, venv_python
 from mono.model.project import Project, Workspace
 from mono.model.versions import pep440_allows, python_fits
+from mono.repo.lockfile import lock_without_markers
 from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
 # Why a library used by path without a lock of its own has no venv of its own.
 NO_OWN_LOCK = "a library used by path, with no poetry.lock of its own (run ./mono lock {name} to work on it alone)"
+
+
+logger = logging.getLogger("mono")
 
 
 def poetry_settings(pyproject: PyProject) -> dict[str, str]:
@@ -101,8 +106,18 @@ def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[st
 def sync_venv(workspace: Workspace, project: Project, installer: Installer, log: Path) -> tuple[str, ...]:
     """Make the project's .venv match its poetry.lock exactly (extra packages are removed); the
     path projects installed as copies, not editable (mono.engine.editables)."""
-    if installer == "poetry":
-        folder = project.directory(workspace.root)
+    folder = project.directory(workspace.root)
+    old_lock = lock_without_markers(folder / "poetry.lock")
+    if installer == "uv" and old_lock:
+        logger.warning(
+            "%s: its poetry.lock (lock-version %s) was written before Poetry 2.1 and holds no markers, "
+            "so its export may leave packages out; installing with Poetry's installer "
+            "(./mono lock %s --force rewrites the lock, and uv installs it again)",
+            project.name,
+            old_lock,
+            project.name,
+        )
+    if installer == "poetry" or old_lock:
         pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
         optional = sorted(set(pyproject.installed_groups) - set(pyproject.default_groups))
         poetry(["sync", *(["--with", ",".join(optional)] if optional else [])], workspace.root, folder, log)

@@ -128,7 +128,9 @@ def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> st
     state = freshness(workspace, graph, name, log, remember=False)
     if state.invalid:
         shown = workspace.projects[name].pyproject_shown
-        return f"{shown}: {state.reason} (poetry check; fix the file, then ./mono lock {name})"
+        return f"{shown}: poetry check says '{state.reason}' (fix the file, then ./mono lock {name})"
+    if not state.fresh and not (workspace.folder(name) / "poetry.lock").is_file():
+        return f"has no poetry.lock (run ./mono lock {name})"
     return "" if state.fresh else f"poetry.lock is stale: {state.reason} (run ./mono lock {name})"
 
 

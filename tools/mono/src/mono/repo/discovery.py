@@ -57,6 +57,10 @@ def load_config(root: Path) -> Config:
     pyproject = PyProject.read(path, "pyproject.toml")
     settings = pyproject.mono_settings
     if pyproject.is_project:
+        known = _PROJECT_SETTINGS | REPOSITORY_KEYS
+        for key in settings:
+            if key not in known:
+                raise unknown_key(key, set(known), "pyproject.toml [tool.mono]")
         settings = {key: value for key, value in settings.items() if key not in _PROJECT_SETTINGS}
     return parse_config(settings)
 

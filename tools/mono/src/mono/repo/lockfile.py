@@ -25,6 +25,25 @@ def read_lock(path: Path) -> dict[str, Any]:
         raise UnreadableLock(str(error)) from error
 
 
+# Poetry 2.1 began to record each package's markers in the lock (lock-version 2.1); from older
+# locks `poetry export` works them out again and can leave packages out (one needed only through
+# an extra, such as uvicorn[standard]'s uvloop), which `poetry sync` still installs.
+_MARKERS_RECORDED = (2, 1)
+
+
+def lock_without_markers(path: Path) -> str | None:
+    """The lock-version of a poetry.lock written before Poetry recorded markers (older than
+    2.1), or None (a newer lock, or one that cannot be read: that is reported elsewhere)."""
+    try:
+        written = read_lock(path).get("metadata", {}).get("lock-version")
+    except (UnreadableLock, AttributeError):
+        return None
+    parts = str(written).split(".")
+    if not all(part.isdigit() for part in parts):
+        return None
+    return str(written) if tuple(int(part) for part in parts) < _MARKERS_RECORDED else None
+
+
 def _packages(lock: dict[str, Any]) -> list[dict[str, Any]]:
     packages = lock.get("package", [])
     return [package for package in packages if isinstance(package, dict)] if isinstance(packages, list) else []
