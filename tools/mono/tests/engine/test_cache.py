@@ -8,7 +8,7 @@ from mono.engine.cache import suite_inputs_key
 from mono.errors import InvalidPyproject
 from mono.model.graph import build_graph
 from mono.repo.discovery import load_workspace
-from tests.helpers import pep621, write_tree
+from tests.helpers import pep621, poetry1, write_tree
 
 
 def key(repo: Path, name: str) -> str:
@@ -73,3 +73,20 @@ def test_the_settings_a_suite_names_in_test_env_are_part_of_its_cache_key(
     monkeypatch.setenv("BASE_IMAGE", "local/python:3.11")
     assert suite_inputs_key(workspace, graph, "core") != without
     assert suite_inputs_key(workspace, graph, "util") == suite_inputs_key(workspace, graph, "util")
+
+
+def test_projects_inside_a_project_are_not_part_of_its_key(tmp_path: Path) -> None:
+    root = write_tree(
+        tmp_path / "repo",
+        {
+            "pyproject.toml": poetry1("root"),
+            "tests/test_root.py": "",
+            "libs/a/pyproject.toml": pep621("a"),
+            "libs/a/tests/test_a.py": "",
+        },
+    )
+    before = key(root, "root")
+    (root / "libs/a/tests/test_a.py").write_text("def test_a():\n    pass\n")
+    assert key(root, "root") == before  # its pytest leaves libs/a out
+    (root / "tests/test_root.py").write_text("def test_root():\n    pass\n")
+    assert key(root, "root") != before

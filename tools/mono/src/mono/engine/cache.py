@@ -10,19 +10,22 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from mono.model.graph import Graph
+from mono.model.paths import is_within
 from mono.model.project import Workspace
 from mono.repo.changes import is_global
 from mono.repo.files import files_below
 from mono.repo.pyproject import PyProject
 
 
-def digest_paths(root: Path, paths: Iterable[str]) -> str:
-    """One hash over every file below the repo-relative `paths` (names and contents)."""
+def digest_paths(root: Path, paths: Iterable[str], leave_out: Iterable[str] = ()) -> str:
+    """One hash over every file below the repo-relative `paths` (names and contents), but those
+    below the folders `leave_out`."""
     digest = hashlib.sha256()
     seen: set[str] = set()
+    left_out = tuple(sorted(set(leave_out)))
     for relative in sorted(set(paths)):
         for file in files_below(root, relative):
-            if file in seen:
+            if file in seen or any(is_within(file, folder) for folder in left_out):
                 continue
             seen.add(file)
             digest.update(file.encode() + b"\0")
@@ -44,11 +47,19 @@ def global_paths(workspace: Workspace) -> list[str]:
 def suite_inputs_key(workspace: Workspace, graph: Graph, name: str) -> str:
     """The key a passing test run is cached under: all the tests can see, and the interpreter."""
     projects = [workspace.projects[item] for item in sorted(graph.with_dependencies({name}))]
-    paths = [project.path for project in projects]
-    paths += list(workspace.projects[name].test_inputs)
-    paths += [source for project in projects for source in project.sources_outside]
-    paths += global_paths(workspace)
-    key = digest_paths(workspace.root, paths)
+    folders = [project.path for project in projects]
+    # Projects inside these folders (a root project holds them all) are not run by these tests.
+    nested = [
+        other.path
+        for other in workspace.projects.values()
+        if other.path not in folders and any(is_within(other.path, folder) for folder in folders)
+    ]
+    inputs = list(workspace.projects[name].test_inputs)
+    inputs += [source for project in projects for source in project.sources_outside]
+    inputs += global_paths(workspace)
+    key = hashlib.sha256(
+        f"{digest_paths(workspace.root, folders, nested)}\0{digest_paths(workspace.root, inputs)}".encode()
+    ).hexdigest()
     settings = workspace.projects[name].test_env
     if settings:  # the values are hashed in: a run with other settings is another run
         seen = "\0".join(f"{variable}={os.environ.get(variable, '')}" for variable in settings)
