@@ -129,6 +129,7 @@ def test_a_name_that_is_not_a_distribution_name_is_a_finding_shown_quoted(tmp_pa
     assert [line.split()[0] for line in listed[1:]] == ["core", "'my", "util", "web"]
     assert listed[2].startswith("'my tool'  tools  tools/odd")
     assert json.loads(cli(root, "list", "--json").out)[1]["name"] == "my tool"
+    assert "'my tool'" in cli(root, "graph").out.splitlines()
 
 
 # --- cycles -------------------------------------------------------------------------------------
@@ -667,8 +668,8 @@ def test_a_lock_written_before_poetry_2_1_is_a_warning(tmp_path: Path, fake_poet
     assert found(root, "locks") == [
         (
             "util",
-            "poetry.lock (lock-version 1.1) was written before Poetry 2.1 and holds no markers: exports of it "
-            "(images, uv installs) may leave packages out (./mono lock util --force)",
+            "util's poetry.lock has lock-version 1.1 (older than 2.1), which records no markers: "
+            "its export may leave packages out (./mono lock util --force rewrites it)",
         )
     ]
     assert lock_without_markers(root / "lib/core/poetry.lock") is None  # 2.1

@@ -144,3 +144,14 @@ def test_a_local_version_becomes_a_valid_tag_and_an_unknown_tree_state_gives_no_
     assert tags[0] == "web:0.1.0-build.7" and all(check_tag(tag.split(":", 1)[1]) for tag in tags)
     monkeypatch.setattr(build, "try_git", lambda root, *args: "abc123" if args[0] == "rev-parse" else None)
     assert build.git_tag(repo) is None
+
+
+def test_only_a_context_the_tool_assembled_is_built_without_network(repo: Path) -> None:
+    # The tool's own context carries every wheel; a Dockerfile written for the repository root
+    # installs what it needs itself, as it does when its team builds it.
+    workspace = load_workspace(repo)
+    web = workspace.projects["web"]
+    spec = build.ImageSpec("web", "Dockerfile")
+    offline = build._build_arguments(web, spec, repo, "base:1", ("web:1",), offline=True)
+    online = build._build_arguments(web, spec, repo, "base:1", ("web:1",), offline=False)
+    assert offline[1:3] == ["--network", "none"] and "--network" not in online

@@ -377,7 +377,8 @@ def test_a_lock_written_before_poetry_2_1_is_installed_by_poetry(tmp_path: Path)
     lock.write_text(lock.read_text().replace('lock-version = "2.1"', 'lock-version = "2.0"'))
     installed = mono("-C", str(repo), "install", "old-lib")
     assert installed.returncode == 0, installed.stdout + installed.stderr
-    assert "old-lib: its poetry.lock (lock-version 2.0) was written before Poetry 2.1" in installed.stderr
+    assert "old-lib's poetry.lock has lock-version 2.0 (older than 2.1)" in installed.stderr
+    assert "installing with Poetry's installer" in installed.stderr
     log = (repo / ".mono/logs/install/old-lib.log").read_text()
     assert "poetry --no-ansi sync" in log and "uv pip sync" not in log
     assert subprocess.run([str(repo / "libs/old/.venv/bin/python"), "-c", "import pytest, old_lib"]).returncode == 0

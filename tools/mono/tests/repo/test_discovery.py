@@ -221,7 +221,11 @@ def test_folders_a_root_excludes_are_not_searched(tmp_path: Path) -> None:
             [tool.poetry]
             name = "root"
             version = "1.0.0"
-            packages = [{ include = "rootpkg" }, { include = "brick", from = "components" }]
+            packages = [{ include = "rootpkg" }, { include = "brick", from = "components" }, { include = "*" }]
+            # Files left out of the root's own package, not folders without projects.
+            exclude = ["libs/kept"]
+
+            [tool.mono]
             exclude = ["fixtures/*"]
 
             [tool.uv.workspace]

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,8 @@ from hypothesis import strategies as st
 from mono.commands.check import check_repository
 from mono.errors import MonoError
 from mono.repo.discovery import load_workspace
-from tests.helpers import pep621
+from tests.conftest import CliRunner
+from tests.helpers import build_repo, pep621
 
 # Values of every TOML type, nested a little: what a hostile or careless file may put anywhere.
 SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.booleans(), st.floats(allow_nan=False))
@@ -76,3 +78,48 @@ def test_any_value_at_the_places_read_is_an_answer_or_one_line(
             check_repository(root)
         except MonoError as error:
             assert "\n" not in str(error)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    name=st.sampled_from(["/tmp/victim", "../../escape", "a/../../b", "..", "x\\y", "my tool"]) | st.text(max_size=20)
+)
+def test_a_hostile_project_name_never_makes_a_path_leave_the_tools_folders(name: str) -> None:
+    from mono.model import layout
+
+    root = Path("/repo")
+    for made in (
+        layout.record(root, "locked", name),
+        layout.requirements_file(root, name),
+        layout.log_path(root, "lock", name),
+        layout.wheel_cache(root, name),
+    ):
+        assert made.is_relative_to(root / ".mono") and ".." not in made.relative_to(root).parts
+    outside = layout.log_path(root, "check", name, read_only=True)
+    assert outside.parent == layout.outside_folder(root) / "logs" / "check"
+
+
+def test_a_project_named_like_a_path_writes_nothing_there(tmp_path: Path, cli: CliRunner) -> None:
+    # A folder whose path is its own normal form (no capitals, no '_'), so the name leads there.
+    outside = Path(tempfile.mkdtemp(prefix="monovictim", dir="/tmp"))
+    if outside.name != outside.name.lower().replace("_", "-"):
+        outside = outside.rename(outside.with_name(outside.name.lower().replace("_", "-")))
+    try:
+        _writes_nothing_at(outside, tmp_path / "repo", cli)
+    finally:
+        shutil.rmtree(outside)
+
+
+def _writes_nothing_at(outside: Path, root: Path, cli: CliRunner) -> None:
+    victim = outside / "victim"
+    victim.write_text("precious\n")
+    files = {
+        "libs/evil/pyproject.toml": pep621("x").replace('name = "x"', f'name = "{victim}"'),
+        "libs/evil/poetry.lock": "[metadata]\n",
+        "libs/up/pyproject.toml": pep621("x").replace('name = "x"', 'name = "../../../up"'),
+    }
+    build_repo(root, files)
+    for command in (["check"], ["lock", "--check", "--all"], ["install", "--all"]):
+        cli(root, *command)
+    assert victim.read_text() == "precious\n"
+    assert sorted(path.name for path in outside.iterdir()) == ["victim"]  # no victim.log, no victim.txt

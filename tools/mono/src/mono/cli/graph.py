@@ -10,6 +10,7 @@ import click
 
 from mono.cli.context import Repo
 from mono.commands.graph import GraphView, graph_view
+from mono.model.names import shown_name
 
 GraphFormat = Literal["text", "json", "dot", "mermaid"]
 
@@ -18,8 +19,9 @@ def as_text(view: GraphView) -> str:
     """One line per project: NAME -> its dependencies (those by version marked so)."""
     lines = []
     for project in view.projects:
-        shown = [f"{e.target} (by version)" if e.by == "version" else e.target for e in view.edges_from(project.name)]
-        lines.append(f"{project.name} -> {', '.join(shown)}" if shown else project.name)
+        edges = view.edges_from(project.name)
+        shown = [f"{shown_name(e.target)} (by version)" if e.by == "version" else shown_name(e.target) for e in edges]
+        lines.append(f"{shown_name(project.name)} -> {', '.join(shown)}" if shown else shown_name(project.name))
     return "\n".join(lines)
 
 

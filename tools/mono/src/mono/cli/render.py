@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from mono.errors import EXIT_FAILED, EXIT_OK
+from mono.model.names import shown_name
 
 if TYPE_CHECKING:
     from mono.engine.runner import RunSummary
@@ -38,13 +39,17 @@ def _shown(path: Path, root: Path) -> str:
 
 def summary(run: RunSummary, root: Path) -> str:
     """The end-of-run table (project, result, seconds) and, for failures, the log tail."""
-    rows = [(result.project, result.status, f"{result.seconds:.1f}") for result in run.results]
+    rows = [(shown_name(result.project), result.status, f"{result.seconds:.1f}") for result in run.results]
     lines = ["", columns(rows, ("project", "result", "seconds"))]
     for result in run.results:
         if result.status == "skipped":
-            lines += ["", f"--- {result.project} skipped: {result.detail}"]
+            lines += ["", f"--- {shown_name(result.project)} skipped: {result.detail}"]
     for result in run.failed:
-        lines += ["", f"--- {result.project} failed; log: {_shown(result.log, root)}", result.detail.rstrip()]
+        lines += [
+            "",
+            f"--- {shown_name(result.project)} failed; log: {_shown(result.log, root)}",
+            result.detail.rstrip(),
+        ]
     skipped = sum(result.status == "skipped" for result in run.results)
     passed = len(run.results) - len(run.failed) - skipped
     counts = (

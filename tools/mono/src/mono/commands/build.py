@@ -21,7 +21,7 @@ from mono.model.graph import Graph
 from mono.model.kinds import rules
 from mono.model.layout import log_path
 from mono.model.project import Workspace
-from mono.repo.lockfile import lock_without_markers
+from mono.repo.lockfile import lock_without_markers, old_lock_format
 from mono.repo.selection import SelectionRequest, select
 
 logger = logging.getLogger("mono")
@@ -59,16 +59,10 @@ def _check_inputs(workspace: Workspace, projects: list[str]) -> None:
     too old to export whole."""
     for name in projects:
         for image in check_fixed_bases(workspace, workspace.projects[name], workspace.root):
-            logger.warning("%s's Dockerfile starts FROM %s: it is built on that image, not the base image", name, image)
+            logger.warning("%s's Dockerfile starts a stage FROM %s: --base-image does not choose that one", name, image)
         old = lock_without_markers(workspace.folder(name) / "poetry.lock")
         if old:
-            logger.warning(
-                "%s's poetry.lock (lock-version %s) predates Poetry 2.1: its export may leave packages out of "
-                "the image (./mono lock %s --force rewrites it)",
-                name,
-                old,
-                name,
-            )
+            logger.warning("%s, out of its image", old_lock_format(name, old))
 
 
 def build(

@@ -14,6 +14,7 @@ from mono.engine.jupyter import installed
 from mono.errors import MonoError
 from mono.external.python import run_python
 from mono.model.graph import Graph
+from mono.model.layout import file_name
 from mono.model.project import Project, Workspace
 
 
@@ -29,7 +30,7 @@ class Paired:
 def analysis_script(workspace: Workspace, project: Project) -> Path:
     """The project's percent-format script: NAME.py, else its only top-level `# %%` script."""
     folder = project.directory(workspace.root)
-    named = folder / f"{project.name}.py"
+    named = folder / f"{file_name(project.name)}.py"
     if named.is_file():
         return named
     scripts = [path for path in sorted(folder.glob("*.py")) if "# %%" in path.read_text(encoding="utf-8")]

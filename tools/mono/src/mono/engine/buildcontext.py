@@ -29,7 +29,7 @@ from mono.external.docker import ImagePlatform
 from mono.external.pip import download_wheels
 from mono.external.poetry import REPRODUCIBLE, poetry
 from mono.model.graph import Graph
-from mono.model.layout import wheel_cache
+from mono.model.layout import file_name, wheel_cache
 from mono.model.names import normalize_name
 from mono.model.project import Project, Workspace
 from mono.repo.edit import pin_internal
@@ -79,7 +79,7 @@ def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Pa
         cached.parent.mkdir(parents=True, exist_ok=True)
         # Built in a folder of its own, then renamed into place in one step: parallel builds that
         # need the same library each build it, and the first rename wins (the wheels are equal).
-        with tempfile.TemporaryDirectory(prefix=f".{library.name}-", dir=cached.parent) as scratch:
+        with tempfile.TemporaryDirectory(prefix=f".{file_name(library.name)}-", dir=cached.parent) as scratch:
             copy = Path(scratch) / "source"
             copy_project_files(library.directory(workspace.root), copy)
             pyproject = copy / "pyproject.toml"

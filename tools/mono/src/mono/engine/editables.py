@@ -25,6 +25,8 @@ from mono.repo.pyproject import PyProject
 
 _UNBUILT = re.compile(r"Failed to build `([^`@]+?) @ (file://[^`]+)`")
 logger = logging.getLogger("mono")
+# How much of the end of an install's log is searched for why uv failed (its message is short).
+_LOG_TAIL = 20_000
 
 
 def _replace_entry(requirements: Path, url: str, new_entry: str) -> bool:
@@ -59,7 +61,7 @@ def use_poetry_wheels(workspace: Workspace, project: Project, requirements: Path
     replaced = []
     for other in installed:
         folder = other.directory(workspace.root)
-        if "build-system" in PyProject.read(folder / "pyproject.toml", other.pyproject_shown).data:
+        if PyProject.read(folder / "pyproject.toml", other.pyproject_shown).has_build_system:
             continue
         wheels = project_wheels(workspace, other, log)
         if wheels and _replace_entry(requirements, folder.as_uri(), f"{other.name} @ {wheels[0].as_uri()}"):
@@ -73,6 +75,16 @@ def use_poetry_wheels(workspace: Workspace, project: Project, requirements: Path
     return tuple(replaced)
 
 
+def _editable_unsupported(error: CommandFailed) -> re.Match[str] | None:
+    """The project uv failed to build because its backend has no build_editable; None for any
+    other failure (a missing README, a build dependency that cannot be had), which stays one."""
+    output = error.tail
+    if error.log is not None and error.log.is_file():
+        output = error.log.read_text(encoding="utf-8", errors="replace")[-_LOG_TAIL:]
+    found = list(_UNBUILT.finditer(output))
+    return found[-1] if found and "build_editable" in output[found[-1].start() :] else None
+
+
 def sync_falling_back(name: str, python: Path, requirements: Path, folder: Path, log: Path) -> tuple[str, ...]:
     """`uv pip sync`, where a project uv cannot build as editable is installed as a plain copy
     instead, with a warning; returns the names of those copies."""
@@ -82,7 +94,7 @@ def sync_falling_back(name: str, python: Path, requirements: Path, folder: Path,
             pip_sync(python, requirements, folder, log, rebuilt=tuple(copied))
             return tuple(copied)
         except CommandFailed as error:
-            unbuilt = _UNBUILT.search(error.tail)
+            unbuilt = _editable_unsupported(error)
             if unbuilt is None or not _plain_entry(requirements, unbuilt.group(1), unbuilt.group(2)):
                 raise
             copied.append(unbuilt.group(1))

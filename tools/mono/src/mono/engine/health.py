@@ -192,7 +192,7 @@ def build_systems(repo: Repository) -> Iterator[Finding]:
     used = repo.workspace.used_by_path()
     for project in repo.projects():
         pyproject = repo.pyprojects[project.name]
-        if "build-system" in pyproject.data or not (pyproject.installs_itself or project.name in used):
+        if pyproject.has_build_system or not (pyproject.installs_itself or project.name in used):
             continue
         message = (
             "has no [build-system]: uv and pip build it with setuptools, not Poetry's poetry-core "

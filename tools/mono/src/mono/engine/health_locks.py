@@ -11,7 +11,7 @@ from mono.engine.runner import Outcome, default_workers, run_tasks
 from mono.errors import MonoError
 from mono.model.graph import Graph
 from mono.model.versions import same_version
-from mono.repo.lockfile import UnreadableLock, index_versions, lock_without_markers, read_lock
+from mono.repo.lockfile import UnreadableLock, index_versions, lock_without_markers, old_lock_format, read_lock
 
 
 def _locked(repo: Repository) -> tuple[dict[str, dict[str, tuple[str, ...]]], list[Finding]]:
@@ -79,11 +79,7 @@ def stale_locks(repo: Repository) -> Iterator[Finding]:
             yield error_finding(project, "locks", f"has no poetry.lock (run ./mono lock {project.name})")
         old = lock_without_markers(project.directory(workspace.root) / "poetry.lock") if project.has_lock else None
         if old:
-            message = (
-                f"poetry.lock (lock-version {old}) was written before Poetry 2.1 and holds no markers: "
-                f"exports of it (images, uv installs) may leave packages out (./mono lock {project.name} --force)"
-            )
-            yield Finding(project.name, project.path, "locks", "warning", message)
+            yield Finding(project.name, project.path, "locks", "warning", old_lock_format(project.name, old))
     names = [project.name for project in repo.projects() if project.has_lock]
     # Reading locks needs no dependency order, and this graph may hold cycles: run them unordered.
     unordered = Graph(dict.fromkeys(names, ()))

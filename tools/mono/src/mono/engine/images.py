@@ -16,9 +16,9 @@ from mono.external.docker import ImagePlatform, docker, image_id, probe_platform
 from mono.external.git import try_git
 from mono.model.graph import Graph
 from mono.model.kinds import kinds_where, rules
-from mono.model.layout import base_image_record
+from mono.model.layout import base_image_record, file_name
 from mono.model.project import Project, Workspace
-from mono.repo.dockerfile import fixed_bases, stage_bases, uses_base_argument
+from mono.repo.dockerfile import final_base, fixed_bases, stage_bases, uses_base_argument
 from mono.repo.files import copy_project_files
 from mono.repo.state import read_stamp, write_stamp
 
@@ -170,10 +170,12 @@ def image_platform(root: Path, image: str, log: Path) -> ImagePlatform:
 
 
 def _build_arguments(
-    project: Project, spec: ImageSpec, dockerfiles: Path, base_image: str, tags: tuple[str, ...]
+    project: Project, spec: ImageSpec, dockerfiles: Path, base_image: str, tags: tuple[str, ...], offline: bool
 ) -> list[str]:
-    """`docker build` and its options, but for the context (the last argument)."""
-    command = ["build", "--network", "none", "--force-rm", "--build-arg", f"BASE_IMAGE={base_image}"]
+    """`docker build` and its options, but for the context (the last argument). `offline`: the
+    context holds everything the image installs, so the build gets no network."""
+    command = ["build", *(["--network", "none"] if offline else []), "--force-rm"]
+    command += ["--build-arg", f"BASE_IMAGE={base_image}"]
     command += ["--file", str(dockerfiles / spec.dockerfile)]
     command += ["--label", f"org.opencontainers.image.title={spec.name}"]
     if project.version:
@@ -187,7 +189,7 @@ def _fill_context(
     workspace: Workspace, graph: Graph, project: Project, options: BuildOptions, folder: Path, log: Path
 ) -> Path:
     """Fill `folder` with the project's build context; the folder its Dockerfiles are in there."""
-    if (project.docker_context or workspace.config.docker.context) == "repo":
+    if _from_repository_root(workspace, project):
         # What `docker build -f PROJECT/Dockerfile .` at the root would send, from a copy of what
         # git keeps there: nothing git ignores, no venvs, nothing of the tool's.
         copy_project_files(workspace.root, folder)
@@ -197,29 +199,29 @@ def _fill_context(
     return folder
 
 
+def _from_repository_root(workspace: Workspace, project: Project) -> bool:
+    """True when the project's Dockerfiles are built from the repository's root (a setting)."""
+    return (project.docker_context or workspace.config.docker.context) == "repo"
+
+
 def _final_base(workspace: Workspace, project: Project, base_image: str) -> str:
-    """The image the wheels must suit: the base image, unless the Dockerfiles hard-code theirs
-    (then the last one named, the final stage's as a rule)."""
-    if needs_base_image(workspace, project):
-        return base_image
-    fixed = [
-        image
-        for spec in image_specs(workspace, project)
-        for image in fixed_bases(project.directory(workspace.root) / spec.dockerfile)
-    ]
-    return fixed[-1] if fixed else base_image
+    """The image the wheels must suit: the one its (first) Dockerfile's last stage is built on."""
+    specs = image_specs(workspace, project)
+    found = final_base(project.directory(workspace.root) / specs[0].dockerfile) if specs else None
+    return found or base_image
 
 
 def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOptions, log: Path) -> Outcome:
     """Assemble the project's context in a temporary folder, build its image(s), tag (and push)."""
     project = workspace.projects[name]
     every_tag: list[str] = []
-    with tempfile.TemporaryDirectory(prefix=f"mono-build-{name}-") as scratch:
+    with tempfile.TemporaryDirectory(prefix=f"mono-build-{file_name(name)}-") as scratch:
         context = Path(scratch) / "context"
         dockerfiles = _fill_context(workspace, graph, project, options, context, log)
         for spec in image_specs(workspace, project):
             tags = image_tags(workspace, project, options, spec.name)
-            arguments = _build_arguments(project, spec, dockerfiles, options.base_image, tags)
+            offline = not _from_repository_root(workspace, project)
+            arguments = _build_arguments(project, spec, dockerfiles, options.base_image, tags, offline)
             docker([*arguments, str(context)], workspace.root, log)
             every_tag += tags
     if options.push:

@@ -31,7 +31,7 @@ from mono.model.graph import Graph
 from mono.model.layout import record, requirements_file, venv_python
 from mono.model.project import Project, Workspace
 from mono.model.versions import pep440_allows, python_fits
-from mono.repo.lockfile import lock_without_markers
+from mono.repo.lockfile import lock_without_markers, old_lock_format
 from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
 
@@ -109,16 +109,11 @@ def sync_venv(workspace: Workspace, project: Project, installer: Installer, log:
     folder = project.directory(workspace.root)
     old_lock = lock_without_markers(folder / "poetry.lock")
     if installer == "uv" and old_lock:
-        logger.warning(
-            "%s: its poetry.lock (lock-version %s) was written before Poetry 2.1 and holds no markers, "
-            "so its export may leave packages out; installing with Poetry's installer "
-            "(./mono lock %s --force rewrites the lock, and uv installs it again)",
-            project.name,
-            old_lock,
-            project.name,
-        )
+        logger.warning("%s; installing with Poetry's installer", old_lock_format(project.name, old_lock))
     if installer == "poetry" or old_lock:
         pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
+        # The venv first, with a Python that fits: Poetry then uses it as the in-project venv.
+        _fresh_venv(folder, lambda: python_for(pyproject, project.name, folder), log)
         optional = sorted(set(pyproject.installed_groups) - set(pyproject.default_groups))
         poetry(["sync", *(["--with", ",".join(optional)] if optional else [])], workspace.root, folder, log)
         return ()

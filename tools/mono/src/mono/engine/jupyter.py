@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mono.engine.installing import install_if_needed
-from mono.errors import MonoError
+from mono.errors import MissingLock, MonoError
 from mono.external.python import has_module
 from mono.model.graph import Graph, build_graph
 from mono.model.layout import log_path, venv_python
@@ -53,5 +53,6 @@ def installed(
         graph = build_graph(workspace)
         project = one_project(workspace, graph, target, cwd)
         log = log_path(root, command, project.name)
-        install_if_needed(workspace, graph, project.name, log)
+        if install_if_needed(workspace, graph, project.name, log).status == "skipped":
+            raise MissingLock(project.name, project.path)  # a kernel needs a venv of its own
         yield Ready(workspace, project, log, require_module(workspace, project, module, log))

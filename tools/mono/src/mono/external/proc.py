@@ -49,15 +49,16 @@ _CAUSES_SHOWN = 5
 
 
 def tail_of(text: str, lines: int = TAIL_LINES) -> str:
-    """The last `lines` lines of `text`, a line repeated word for word shown once, and after
-    the lines that name the cause when the tail alone would leave them out."""
-    seen: set[str] = set()
+    """The last `lines` lines of `text`, a line that repeats the one before it (blank lines
+    between aside) shown once, and after the lines that name the cause when the tail alone
+    would leave them out."""
     kept: list[str] = []
+    last_said = ""
     for line in text.rstrip().splitlines():
-        if line.strip() and line in seen:
-            continue  # Poetry repeats its advice once per package
-        seen.add(line)
+        if line.strip() and line == last_said:
+            continue  # Poetry repeats its advice once per package, with blank lines between
         kept.append(line)
+        last_said = line if line.strip() else last_said
     tail = kept[-lines:]
     causes = [line for line in kept[: len(kept) - len(tail)] if _CAUSE.match(line)][:_CAUSES_SHOWN]
     return "\n".join([*causes, "...", *tail] if causes else tail)

@@ -57,7 +57,7 @@ def unknown_key(key: str, known: set[str], where: str) -> ConfigError:
     """An error for an unknown settings key, suggesting the closest known one."""
     match = difflib.get_close_matches(key, sorted(known), n=1)
     hint = f"did you mean '{match[0]}'?" if match else f"known keys: {', '.join(sorted(known))}"
-    return ConfigError(f"{where}: unknown key '{key}'", hint)
+    return ConfigError(f"{where}: unknown key {key!r}", hint)
 
 
 def _string_list(value: Any, where: str) -> tuple[str, ...]:

@@ -11,10 +11,21 @@ import re
 from pathlib import Path
 from typing import Literal
 
+from mono.model.names import is_valid_name
+
 MONO_DIR = ".mono"
 # What the tool remembers per project: a lock it verified, an install, a passing test run.
 Record = Literal["locked", "installed", "tested"]
 RECORDS: tuple[Record, ...] = ("locked", "installed", "tested")
+
+
+def file_name(project: str) -> str:
+    """A project's name as one file name: as it is when it is a valid distribution name (so no
+    '/', '..' or absolute path), else a name made from its hash, so that a hostile
+    `name = "/tmp/x"` can never make a path leave `.mono/` (`check` reports such names)."""
+    if is_valid_name(project):
+        return project
+    return "invalid-name-" + hashlib.sha256(project.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def mono_dir(root: Path) -> Path:
@@ -29,7 +40,7 @@ def state_dir(root: Path) -> Path:
 
 def record(root: Path, kind: Record, project: str) -> Path:
     """The record of one kind for one project."""
-    return state_dir(root) / kind / project
+    return state_dir(root) / kind / file_name(project)
 
 
 def base_image_record(root: Path, key: str) -> Path:
@@ -39,7 +50,7 @@ def base_image_record(root: Path, key: str) -> Path:
 
 def requirements_file(root: Path, project: str) -> Path:
     """The requirements exported from a project's lock, for uv."""
-    return state_dir(root) / "requirements" / f"{project}.txt"
+    return state_dir(root) / "requirements" / f"{file_name(project)}.txt"
 
 
 def outside_folder(root: Path) -> Path:
@@ -54,7 +65,7 @@ def outside_folder(root: Path) -> Path:
 def log_path(root: Path, command: str, project: str, read_only: bool = False) -> Path:
     """Where one project's output for one command goes; outside the repository for a read-only command."""
     logs = outside_folder(root) / "logs" if read_only else mono_dir(root) / "logs"
-    return logs / command / f"{project}.log"
+    return logs / command / f"{file_name(project)}.log"
 
 
 def work_lock(root: Path) -> Path:
@@ -64,7 +75,7 @@ def work_lock(root: Path) -> Path:
 
 def wheel_cache(root: Path, project: str) -> Path:
     """Built wheels of an internal project, one folder per source key."""
-    return mono_dir(root) / "cache" / "wheels" / project
+    return mono_dir(root) / "cache" / "wheels" / file_name(project)
 
 
 def poetry_virtualenvs(root: Path) -> Path:

@@ -141,7 +141,7 @@ def _check_groups(pyproject: PyProject) -> None:
     value = pyproject.mono_settings["groups"]
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidPyproject(where, "must be a list of Poetry group names", 'for example groups = ["test"]')
-    known = set(table(pyproject.data, "tool", "poetry", "group"))
+    known = set(pyproject.group_names)
     unknown = sorted(set(value) - known)
     if unknown:
         listed = ", ".join(sorted(known)) or "none"

@@ -61,10 +61,13 @@ def copy_project_files(source: Path, target: Path) -> None:
     if listed is None:
         shutil.copytree(source, target, ignore=_ignore, dirs_exist_ok=True)
         return
+    inside = source.resolve()
     for relative in listed:
         origin = source / relative
         if not origin.is_file() or any(part in SKIPPED_FOLDERS for part in Path(relative).parts):
             continue  # deleted in the work tree, or a cache that happens to be tracked
+        if origin.is_symlink() and not origin.resolve().is_relative_to(inside):
+            continue  # a link out of the folder (into $HOME, say) must not ship what it points at
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(origin, destination)

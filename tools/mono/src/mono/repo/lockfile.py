@@ -25,15 +25,23 @@ def read_lock(path: Path) -> dict[str, Any]:
         raise UnreadableLock(str(error)) from error
 
 
-# Poetry 2.1 began to record each package's markers in the lock (lock-version 2.1); from older
-# locks `poetry export` works them out again and can leave packages out (one needed only through
-# an extra, such as uvicorn[standard]'s uvloop), which `poetry sync` still installs.
+# Locks of format 2.1 (written by Poetry 2) record each package's markers; from older ones
+# `poetry export` works them out again and can leave packages out (one needed only through an
+# extra, such as uvicorn[standard]'s uvloop), which `poetry sync` still installs.
 _MARKERS_RECORDED = (2, 1)
 
 
+def old_lock_format(name: str, version: str) -> str:
+    """What an old lock format means, for the messages of install, check and build."""
+    return (
+        f"{name}'s poetry.lock has lock-version {version} (older than 2.1), which records no markers: "
+        f"its export may leave packages out (./mono lock {name} --force rewrites it)"
+    )
+
+
 def lock_without_markers(path: Path) -> str | None:
-    """The lock-version of a poetry.lock written before Poetry recorded markers (older than
-    2.1), or None (a newer lock, or one that cannot be read: that is reported elsewhere)."""
+    """The lock-version of a poetry.lock older than format 2.1, which records no markers, or
+    None (a newer lock, or one that cannot be read: that is reported elsewhere)."""
     try:
         written = read_lock(path).get("metadata", {}).get("lock-version")
     except (UnreadableLock, AttributeError):

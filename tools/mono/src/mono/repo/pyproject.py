@@ -119,6 +119,20 @@ class PyProject:
         return sorted(names)
 
     @property
+    def has_build_system(self) -> bool:
+        """True when it names its build backend (`[build-system]`); without one, uv and pip build
+        it with setuptools where Poetry would use poetry-core."""
+        return "build-system" in self.data
+
+    @property
+    def group_names(self) -> list[str]:
+        """Every dependency group it has, optional or not (Poetry 1's dev-dependencies as "dev")."""
+        names = set(table(self._poetry, "group"))
+        if table(self._poetry, "dev-dependencies"):
+            names.add("dev")
+        return sorted(names)
+
+    @property
     def installed_groups(self) -> list[str]:
         """The groups the tool installs: the default ones, and the optional ones its `[tool.mono]
         groups` names (as `poetry install --with` would)."""
@@ -172,7 +186,8 @@ class PyProject:
     def main_names(self) -> set[str]:
         """The dependencies of its main group: `[project].dependencies` and `[tool.poetry.dependencies]`."""
         names = self._project_requirement_names()
-        return names | {normalize_name(key) for key in table(self._poetry, "dependencies") if key != "python"}
+        main = {**table(self._poetry, "group", "main", "dependencies"), **table(self._poetry, "dependencies")}
+        return names | {normalize_name(key) for key in main if key != "python"}
 
     def required_names(self) -> set[str]:
         """Names of its required dependencies: the main group, less Poetry's optional ones (extras)."""
@@ -237,20 +252,16 @@ class PyProject:
 
     def excluded_folders(self) -> list[str]:
         """Folders (globs, relative to this file) a repository root says hold no members: the
-        `exclude` lists of `[tool.uv.workspace]`, of poetry-workspace-plugin's
-        `[tool.poetry.workspace]` and of the root project's own `[tool.poetry]` (files left out
-        of its package), and the folders its own packages come from (a pyproject.toml in there
-        is package data)."""
+        `exclude` lists of `[tool.uv.workspace]` and of poetry-workspace-plugin's
+        `[tool.poetry.workspace]`, and the folders the root project's own packages come from (a
+        pyproject.toml in there is package data; globs are left out)."""
         found: list[str] = []
-        for owner in (table(self.data, "tool", "uv", "workspace"), table(self._poetry, "workspace"), self._poetry):
+        for owner in (table(self.data, "tool", "uv", "workspace"), table(self._poetry, "workspace")):
             excluded = owner.get("exclude")
             found += [item for item in excluded if isinstance(item, str)] if isinstance(excluded, list) else []
         if self.is_project:
-            found += self.package_sources()
-            packages = self._poetry.get("packages")
-            for entry in packages if isinstance(packages, list) else []:
-                if isinstance(entry, dict) and isinstance(entry.get("include"), str) and "from" not in entry:
-                    found.append(entry["include"])
+            folders = [source for source, _ in self.package_includes()]
+            found += [folder for folder in folders if not any(char in folder for char in "*?[")]
         return [item.strip("/").removeprefix("./") for item in found if item.strip("/. ")]
 
     def lock_inputs(self) -> dict[str, Any]:
