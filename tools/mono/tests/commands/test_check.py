@@ -114,8 +114,11 @@ def test_two_projects_with_one_name_are_a_finding_not_a_crash(tmp_path: Path) ->
         load_workspace(root)
 
 
-def test_a_name_that_is_not_a_distribution_name_is_a_finding_shown_quoted(tmp_path: Path, cli: CliRunner) -> None:
-    # Poetry 1 accepted names with spaces; Poetry 2 cannot build or lock them.
+def test_a_name_that_is_not_a_distribution_name_is_a_finding_for_check_and_bad_input_elsewhere(
+    tmp_path: Path, cli: CliRunner
+) -> None:
+    # Poetry 1 accepted names with spaces; Poetry 2 cannot build or lock them, and a name becomes
+    # a file name, a tag and an argument: only `check` reads past it (quoted, never split).
     root = make(tmp_path, {"tools/odd/pyproject.toml": poetry1("my tool")})
     assert found(root, "names") == [
         (
@@ -125,11 +128,21 @@ def test_a_name_that_is_not_a_distribution_name_is_a_finding_shown_quoted(tmp_pa
         )
     ]
     assert "\n'my tool' (tools/odd)\n" in cli(root, "check").out
-    listed = cli(root, "list").out.splitlines()
-    assert [line.split()[0] for line in listed[1:]] == ["core", "'my", "util", "web"]
-    assert listed[2].startswith("'my tool'  tools  tools/odd")
-    assert json.loads(cli(root, "list", "--json").out)[1]["name"] == "my tool"
-    assert "'my tool'" in cli(root, "graph").out.splitlines()
+    for command in (["list"], ["graph"], ["lock", "--check"]):
+        refused = cli(root, *command)
+        assert (refused.code, refused.out) == (2, "")
+        assert refused.err == (
+            "mono: error: tools/odd/pyproject.toml: the project name 'my tool' is not a valid distribution name"
+            " (hint: letters, digits, and '-', '_' or '.' between them)\n"
+        )
+    # A name that would split the line is shown escaped.
+    write_tree(root, {"tools/odd/pyproject.toml": poetry1("my\\ntool")})
+    assert len(cli(root, "list").err.splitlines()) == 1
+
+
+def test_a_pyproject_of_tool_settings_only_is_not_a_project(tmp_path: Path) -> None:
+    root = make(tmp_path, {"docs/pyproject.toml": "[tool.ruff]\nline-length = 100\n", "empty/pyproject.toml": ""})
+    assert "docs" not in load_workspace(root).projects and "empty" not in load_workspace(root).projects
 
 
 # --- cycles -------------------------------------------------------------------------------------

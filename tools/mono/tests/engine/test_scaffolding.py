@@ -135,3 +135,13 @@ def test_the_app_template_ships_the_example_apps_dockerfile() -> None:
     example = REPO_ROOT / "app/demo/flask-app-1"
     for name in ("Dockerfile", ".dockerignore"):
         assert (template / name).read_text() == (example / name).read_text(), name
+
+
+def test_a_program_folder_that_is_a_symlink_out_of_the_repository_is_refused(repo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (repo / "eda").mkdir(exist_ok=True)
+    (repo / "eda/ext").symlink_to(elsewhere)
+    with pytest.raises(MonoError, match="eda/ext/study2 leads outside the repository"):
+        planned(repo, "eda", "ext/study2")
+    assert list(elsewhere.iterdir()) == []

@@ -304,3 +304,19 @@ def test_projects_of_other_tools_are_left_alone(tmp_path: Path) -> None:
         "web": "apps/web",
     }
     assert workspace.projects["used"].kind == "lib" and workspace.projects["web"].depends_on == ("used",)
+
+
+def test_paths_out_of_the_repository_are_refused_or_left_alone(tmp_path: Path) -> None:
+    outside = write_tree(tmp_path / "outside", {"pyproject.toml": pep621("stranger"), "data/x.csv": "1\n"})
+    root = write_tree(tmp_path / "repo", {"libs/mine/pyproject.toml": pep621("mine")})
+    (root / "libs/linked").mkdir()
+    (root / "libs/linked/pyproject.toml").symlink_to(outside / "pyproject.toml")
+    assert sorted(load_workspace(root).projects) == ["mine"]  # a link to a file outside is no project
+    (root / "libs/mine/data").symlink_to(outside / "data")
+    write_tree(root, {"libs/mine/pyproject.toml": pep621("mine", extra='\n[tool.mono]\ntest-inputs = ["data"]\n')})
+    with pytest.raises(InvalidPyproject, match="test-inputs: 'data' leaves the repository"):
+        load_workspace(root)
+    for folder in ("../apps", "/abs", "a/b", ".."):
+        write_tree(root, {"pyproject.toml": f'[tool.mono.kinds]\n"{folder}" = "app"\n'})
+        with pytest.raises(ConfigError, match="is not a folder name"):
+            load_workspace(root)

@@ -29,6 +29,7 @@ from mono.model.graph import Graph
 from mono.model.kinds import Kind, check_kind, kinds_where, rules
 from mono.model.names import is_valid_name, normalize_name, package_name
 from mono.model.project import Workspace
+from mono.repo.files import paths_inside
 from mono.repo.state import forget
 
 # The kinds `new` makes, in the order its help lists them.
@@ -70,7 +71,15 @@ def _checked_name(value: str, what: str) -> str:
 
 
 def _place(workspace: Workspace, kind: Kind, target: str) -> tuple[str, str, str]:
-    """(program, name, repo-relative folder) of a new project of `kind` called `target`."""
+    """(program, name, repo-relative folder) of a new project of `kind` called `target`; a folder
+    that would lie outside the repository (through a symlinked program folder, say) is refused."""
+    program, name, relative = _placed(workspace, kind, target)
+    if not paths_inside(workspace.root, workspace.root / relative):
+        raise MonoError(f"{relative} leads outside the repository (a symlink?)", "new projects are made inside it")
+    return program, name, relative
+
+
+def _placed(workspace: Workspace, kind: Kind, target: str) -> tuple[str, str, str]:
     parts = target.split("/")
     folder = workspace.config.folder_of(kind)
     if rules(kind).has_program:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast, get_args
 
@@ -105,6 +106,17 @@ def _pins(raw: Any, where: str) -> dict[str, str]:
     return pins
 
 
+_FOLDER_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]*")
+
+
+def _folder_name(folder: Any, where: str) -> str:
+    """A key of `kinds`: one folder name (matched at any depth), never a path, '..' or absolute:
+    `new` makes projects below it."""
+    if not isinstance(folder, str) or not _FOLDER_NAME.fullmatch(folder) or folder in {".", ".."}:
+        raise ConfigError(f"{where} kinds: {folder!r} is not a folder name", 'one name such as "services", no "/"')
+    return folder
+
+
 def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mono]") -> Config:
     """Validate a `[tool.mono]` table; unknown keys and wrong types raise ConfigError."""
     for key in settings:
@@ -116,7 +128,9 @@ def parse_config(settings: dict[str, Any], where: str = "pyproject.toml [tool.mo
         raw = settings["kinds"]
         if not isinstance(raw, dict):
             raise ConfigError(f"{where}: 'kinds' must be a table of folder = kind")
-        kinds = {str(folder): check_kind(kind, f"{where} kinds.{folder}") for folder, kind in raw.items()}
+        kinds = {
+            _folder_name(folder, where): check_kind(kind, f"{where} kinds.{folder}") for folder, kind in raw.items()
+        }
     workers = settings.get("workers", 0)
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 0:
         raise ConfigError(f"{where}: 'workers' must be a whole number >= 0 (0 means one per CPU)")

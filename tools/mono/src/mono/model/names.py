@@ -34,7 +34,9 @@ def is_valid_name(name: str) -> bool:
 def shown_name(name: str) -> str:
     """A project name as output shows it: as it is when valid, else shell-quoted, so a name
     with spaces (which Poetry 1 accepted) stays one word for whoever reads or pipes the output."""
-    return name if is_valid_name(name) else shlex.quote(name)
+    if is_valid_name(name):
+        return name
+    return shlex.quote(name) if name.isprintable() else repr(name)  # a newline must not split a line
 
 
 def package_name(name: str) -> str:

@@ -19,9 +19,9 @@ from mono.model.config import (
     unknown_key,
 )
 from mono.model.kinds import Kind, check_kind
-from mono.model.names import normalize_name
+from mono.model.names import is_valid_name, normalize_name, shown_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
-from mono.repo.files import NOT_SEARCHED
+from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
 from mono.repo.toml import table
 
@@ -43,7 +43,9 @@ class _Parsed:
     kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
     sources_outside: tuple[str, ...]
     docker_context: DockerContext | None
-    foreign: bool  # PDM or uv manages it: a project only when a Poetry project uses it by path
+    # Not a Poetry project (PDM's, uv's, or tools' settings only): kept only when a Poetry
+    # project uses it by path.
+    foreign: bool
 
 
 def load_config(root: Path) -> Config:
@@ -95,7 +97,8 @@ def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
             continue  # another repository (or a submodule): not ours to manage
         for entry in entries:
             if entry.name == "pyproject.toml" and relative and entry.is_file():
-                found.append(relative)
+                if not entry.is_symlink() or paths_inside(root, Path(entry.path)):
+                    found.append(relative)  # a link to a file outside the repository is not its project
             elif entry.is_dir(follow_symlinks=False):
                 child = f"{relative}/{entry.name}" if relative else entry.name
                 if not _is_skipped(child, entry.name, exclude):
@@ -122,12 +125,16 @@ def _test_env(value: Any, shown_as: str) -> tuple[str, ...]:
     return tuple(sorted(set(value)))
 
 
-def _test_inputs(value: Any, project_path: str, shown_as: str) -> tuple[str, ...]:
+def _test_inputs(value: Any, project_path: str, shown_as: str, root: Path) -> tuple[str, ...]:
     where = f"{shown_as} [tool.mono] test-inputs"
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
         raise InvalidPyproject(where, "must be a list of paths relative to the project")
     inputs = [paths.join(project_path, item) for item in value]
-    outside = [item for item, target in zip(value, inputs, strict=True) if paths.leaves_repository(target)]
+    outside = [
+        item
+        for item, target in zip(value, inputs, strict=True)
+        if paths.leaves_repository(target) or not paths_inside(root, root / target)  # a symlink out, too
+    ]
     if outside:
         raise InvalidPyproject(where, f"'{outside[0]}' leaves the repository")
     return tuple(sorted(set(inputs)))
@@ -176,6 +183,11 @@ def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
     return "app" if (folder / "Dockerfile").is_file() else "other"
 
 
+def _settings_only(pyproject: PyProject) -> bool:
+    """A pyproject.toml that holds only tools' settings (ruff's, pytest's), no project."""
+    return "project" not in pyproject.data and "poetry" not in table(pyproject.data, "tool")
+
+
 def _belongs_to_other_tools(pyproject: PyProject, folder: Path, has_lock: bool) -> bool:
     """A project PDM or uv manages (their table, backend or lock, and no poetry.lock): not ours.
     Asked of thousands of files: the tables first, the disk only when they do not tell."""
@@ -199,10 +211,10 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     _check_groups(pyproject)
     has_lock = (folder / "poetry.lock").is_file()
     return _Parsed(
-        foreign=path != "." and _belongs_to_other_tools(pyproject, folder, has_lock),
+        foreign=path != "." and (_settings_only(pyproject) or _belongs_to_other_tools(pyproject, folder, has_lock)),
         kind_guessed=kind is None,
         sources_outside=_sources_outside(pyproject, path),
-        test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as),
+        test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as, root),
         name=normalize_name(raw_name),
         path=path,
         kind=kind or "other",
@@ -277,9 +289,19 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
 
 
 def load_workspace(root: Path) -> Workspace:
-    """Discover and parse every project of the repository at `root`; two projects with one name raise."""
+    """Discover and parse every project of the repository at `root`; two projects with one name,
+    or a name that is not a distribution name, raise."""
     workspace, duplicates = discover(root)
     if duplicates:
         first = duplicates[0]
         raise DuplicateProject(first.name, first.paths[0], first.paths[1])
+    for project in sorted(workspace.projects.values(), key=lambda project: project.path):
+        if not is_valid_name(project.name):
+            # A name becomes a folder, a file, a tag and an argument of Poetry: only a valid
+            # distribution name is safe as all of them (`check` reports it instead of stopping).
+            raise InvalidPyproject(
+                project.pyproject_shown,
+                f"the project name {shown_name(project.name)} is not a valid distribution name",
+                "letters, digits, and '-', '_' or '.' between them",
+            )
     return workspace

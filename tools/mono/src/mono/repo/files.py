@@ -53,6 +53,14 @@ def _ignore(folder: str, names: list[str]) -> set[str]:
     return {name for name in names if name in SKIPPED_FOLDERS or name.endswith(SKIPPED_SUFFIXES)}
 
 
+def paths_inside(root: Path, path: Path) -> bool:
+    """True when `path`, its symlinks followed, is inside the repository at `root`."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except OSError:
+        return False
+
+
 def copy_project_files(source: Path, target: Path) -> None:
     """Copy the files of `source` that git would keep (tracked, or new and not ignored) to
     `target`: a git-ignored `.env`, `dist/` or notebook output never reaches an image or a
