@@ -114,11 +114,11 @@ def test_two_projects_with_one_name_are_a_finding_not_a_crash(tmp_path: Path) ->
         load_workspace(root)
 
 
-def test_a_name_that_is_not_a_distribution_name_is_a_finding_for_check_and_bad_input_elsewhere(
-    tmp_path: Path, cli: CliRunner
+def test_a_name_that_is_not_a_distribution_name_is_a_finding_shown_quoted_and_poetry_never_runs_on_it(
+    tmp_path: Path, cli: CliRunner, fake_poetry: FakePoetry
 ) -> None:
-    # Poetry 1 accepted names with spaces; Poetry 2 cannot build or lock them, and a name becomes
-    # a file name, a tag and an argument: only `check` reads past it (quoted, never split).
+    # Poetry 1 accepted names with spaces (a real Polylith root is "Python Polylith Example");
+    # Poetry 2 cannot lock them. The repository still works; that project is refused.
     root = make(tmp_path, {"tools/odd/pyproject.toml": poetry1("my tool")})
     assert found(root, "names") == [
         (
@@ -127,17 +127,29 @@ def test_a_name_that_is_not_a_distribution_name_is_a_finding_for_check_and_bad_i
             "(letters, digits, and '-', '_' or '.' between them; rename it in its pyproject.toml)",
         )
     ]
-    assert "\n'my tool' (tools/odd)\n" in cli(root, "check").out
+    assert "'my tool' (tools/odd)" in cli(root, "check").out.splitlines()
+    listed = cli(root, "list").out.splitlines()
+    assert [line.split()[0] for line in listed[1:]] == ["core", "'my", "util", "web"]  # quoted, never split
+    assert "'my tool'" in cli(root, "graph").out.splitlines()
+    checked = cli(root, "lock", "--check", "--all")
+    assert checked.code == 1
+    assert (
+        "'my tool' is not a valid distribution name, so Poetry cannot work on it"
+        " (rename it in tools/odd/pyproject.toml)" in checked.out
+    )
+    assert not any(folder == root / "tools/odd" for folder in fake_poetry.folders)
+
+
+@pytest.mark.parametrize("name", ["/tmp/victim", "../../escape", "my\\ntool", "-rf", ".."])
+def test_a_name_that_could_pass_for_a_path_or_an_option_is_refused_where_it_is_read(
+    tmp_path: Path, cli: CliRunner, name: str
+) -> None:
+    root = make(tmp_path, {"tools/odd/pyproject.toml": poetry1(name)})
     for command in (["list"], ["graph"], ["lock", "--check"]):
         refused = cli(root, *command)
         assert (refused.code, refused.out) == (2, "")
-        assert refused.err == (
-            "mono: error: tools/odd/pyproject.toml: the project name 'my tool' is not a valid distribution name"
-            " (hint: letters, digits, and '-', '_' or '.' between them)\n"
-        )
-    # A name that would split the line is shown escaped.
-    write_tree(root, {"tools/odd/pyproject.toml": poetry1("my\\ntool")})
-    assert len(cli(root, "list").err.splitlines()) == 1
+        assert refused.err.startswith("mono: error: tools/odd/pyproject.toml: the project name ")
+        assert len(refused.err.splitlines()) == 1
 
 
 def test_a_pyproject_of_tool_settings_only_is_not_a_project(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from mono.errors import CommandFailed, Interrupted, MonoError
 from mono.external.proc import stop_all, tail_of
 from mono.model.graph import Graph
 from mono.model.layout import log_path
+from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Workspace
 from mono.repo.state import exclusive
 
@@ -159,6 +160,22 @@ def run_tasks(
 ProgressFactory = Callable[[], AbstractContextManager[Progress]]
 
 
+def _refusing_invalid_names(workspace: Workspace, task: Task) -> Task:
+    """`task`, but a project whose name is not a distribution name fails at once, saying why:
+    Poetry cannot lock, install or build it (the others still run)."""
+
+    def guarded(name: str, log: Path) -> Outcome:
+        if is_valid_name(name):
+            return task(name, log)
+        shown = workspace.projects[name].pyproject_shown
+        return Outcome(
+            "failed",
+            f"{shown_name(name)} is not a valid distribution name, so Poetry cannot work on it (rename it in {shown})",
+        )
+
+    return guarded
+
+
 def run_work(
     command: str,
     workspace: Workspace,
@@ -175,6 +192,7 @@ def run_work(
     progress display starts once the lock is held. A `read_only` command never takes the lock."""
     cap = workers or default_workers(workspace.config.workers)
     waiting = None if read_only else on_wait
+    task = _refusing_invalid_names(workspace, task)
     guard = exclusive(workspace.root, f"mono {command}", waiting) if waiting else contextlib.nullcontext()
     with guard, progress() if progress else contextlib.nullcontext(Progress()) as shown:
         return run_tasks(command, projects, graph, task, workspace.root, cap, shown, read_only)

@@ -31,6 +31,18 @@ def is_valid_name(name: str) -> bool:
     return _VALID_NAME.fullmatch(name) is not None
 
 
+def is_unsafe_name(name: str) -> bool:
+    """True for a name no tool should read past: one that would be a path ('/', '\\', '.',
+    '..'), an option ('-x'), or a line break or other control character in its output. A name
+    that is merely not a distribution name (`My Project`, which Poetry 1 accepted) is not."""
+    return (
+        any(char in name for char in "/\\")
+        or not name.isprintable()
+        or name.strip() in {"", ".", ".."}
+        or name.startswith("-")
+    )
+
+
 def shown_name(name: str) -> str:
     """A project name as output shows it: as it is when valid, else shell-quoted, so a name
     with spaces (which Poetry 1 accepted) stays one word for whoever reads or pipes the output."""

@@ -19,7 +19,7 @@ from mono.model.config import (
     unknown_key,
 )
 from mono.model.kinds import Kind, check_kind
-from mono.model.names import is_valid_name, normalize_name, shown_name
+from mono.model.names import is_unsafe_name, normalize_name, shown_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
 from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
@@ -290,15 +290,16 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
 
 def load_workspace(root: Path) -> Workspace:
     """Discover and parse every project of the repository at `root`; two projects with one name,
-    or a name that is not a distribution name, raise."""
+    or a name that could pass for a path or an option, raise."""
     workspace, duplicates = discover(root)
     if duplicates:
         first = duplicates[0]
         raise DuplicateProject(first.name, first.paths[0], first.paths[1])
     for project in sorted(workspace.projects.values(), key=lambda project: project.path):
-        if not is_valid_name(project.name):
-            # A name becomes a folder, a file, a tag and an argument of Poetry: only a valid
-            # distribution name is safe as all of them (`check` reports it instead of stopping).
+        if is_unsafe_name(project.name):
+            # A name becomes a folder, a file, a tag and an argument: one that would be a path,
+            # an option or a line break is refused here. One that is merely not a distribution
+            # name is reported by `check`, and Poetry's work on it is refused (mono.engine.runner).
             raise InvalidPyproject(
                 project.pyproject_shown,
                 f"the project name {shown_name(project.name)} is not a valid distribution name",
