@@ -101,3 +101,23 @@ def test_a_tail_keeps_the_cause_that_repeated_advice_would_push_out() -> None:
     assert shown.count("For pydantic, a possible solution would be to set the python property to '>=3.9'") == 1
     assert shown[-1] == "  * Check your dependencies Python requirement"
     assert proc.tail_of("one\ntwo") == "one\ntwo"  # short output is shown whole, with nothing added
+
+
+def test_secrets_never_reach_the_output_or_the_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("POETRY_HTTP_BASIC_PRIVATE_PASSWORD", "hunter2-pass")
+    monkeypatch.setenv("INDEX_TOKEN", "tok-123456")
+    said = (
+        "All attempts to connect to user:s3cret@index.example.invalid failed; "
+        "https://bob:pa55@index.example.invalid/simple; hunter2-pass; tok-123456"
+    )
+    log = tmp_path / "logs" / "x.log"
+    script = f"import sys; print({said!r}); sys.exit(3)"
+    with pytest.raises(CommandFailed) as raised:
+        proc.run([sys.executable, "-c", script, "https://al:argv-secret@h.invalid"], cwd=tmp_path, log=log)
+    written = log.read_text()
+    for secret in ("s3cret", "pa55", "hunter2-pass", "tok-123456", "argv-secret"):
+        assert secret not in raised.value.tail and secret not in written
+    assert "user:***@index.example.invalid" in written and "https://bob:***@index" in raised.value.tail
+    assert log.stat().st_mode & 0o777 == 0o600 and log.parent.stat().st_mode & 0o777 == 0o700
+    for plain in ("a plain line: 10:30 @home", "FROM python:3.12-slim@sha256:0123abcd", "git@github.com:o/r"):
+        assert proc.redact(plain) == plain

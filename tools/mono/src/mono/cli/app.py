@@ -15,7 +15,7 @@ import click
 from mono import __version__
 from mono.cli.context import Repo, find_root
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
-from mono.external.proc import reset_stop
+from mono.external.proc import redact, reset_stop
 from mono.repo.state import hide_state
 
 # Command name -> (module of mono.cli, click command in it). A command's module is imported when
@@ -80,7 +80,7 @@ class _WarningLine(logging.Handler):
     """Core warnings (logger "mono") become one `mono: warning:` line on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"mono: warning: {record.getMessage()}", err=True)
+        click.echo(redact(f"mono: warning: {record.getMessage()}"), err=True)
 
 
 def _route_warnings() -> None:
@@ -122,12 +122,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("mono: interrupted", err=True)
         return Interrupted.exit_code
     except (CommandFailed, WorkFailed) as error:
-        click.echo(f"mono: error: {error}", err=True)
+        click.echo(redact(f"mono: error: {error}"), err=True)
         if error.tail:
             click.echo(error.tail, err=True)
         return error.exit_code
     except MonoError as error:
-        click.echo(f"mono: error: {error}", err=True)
+        click.echo(redact(f"mono: error: {error}"), err=True)
         return error.exit_code
     except KeyboardInterrupt:
         click.echo("mono: interrupted", err=True)
@@ -135,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1  # the reader went away (./mono list | head): nothing more to say
     except OSError as error:
-        click.echo(f"mono: error: {error}", err=True)
+        click.echo(redact(f"mono: error: {error}"), err=True)
         return 1
     return result if isinstance(result, int) else 0
 

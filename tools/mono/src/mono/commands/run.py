@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mono.engine.installing import install, needs_install
 from mono.errors import MonoError, WrongKind
-from mono.external.proc import child_environment
+from mono.external.proc import child_environment, start_log
 from mono.model.graph import Graph
 from mono.model.kinds import rules
 from mono.model.layout import log_path, venv_python
@@ -57,7 +57,6 @@ def install_for_run(
         return
     log = log_path(workspace.root, "install", name)
     on_start(log)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("", encoding="utf-8")
+    start_log(log)
     with exclusive(workspace.root, f"mono run {name}", on_wait):
         install(workspace, graph, name, log)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from mono.errors import CommandFailed, Interrupted, MonoError
-from mono.external.proc import stop_all, tail_of
+from mono.external.proc import start_log, stop_all, tail_of
 from mono.model.graph import Graph
 from mono.model.layout import log_path
 from mono.model.names import is_valid_name, shown_name
@@ -88,8 +88,7 @@ def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskRes
     progress.started(project)
     start = time.monotonic()
     try:
-        log.parent.mkdir(parents=True, exist_ok=True)
-        log.write_text("", encoding="utf-8")
+        start_log(log)
         outcome = task(project, log)
     except CommandFailed as error:
         outcome = Outcome("failed", error.tail)

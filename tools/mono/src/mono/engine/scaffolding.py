@@ -24,6 +24,7 @@ from pathlib import Path
 from mono.errors import MonoError, ProjectNotFound, WrongKind
 from mono.external.copier import render
 from mono.external.poetry import poetry
+from mono.external.proc import start_log
 from mono.external.ruff import tidy
 from mono.model.graph import Graph
 from mono.model.kinds import Kind, check_kind, kinds_where, rules
@@ -148,8 +149,7 @@ def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[
     created_parents = [folder for folder in reversed(final.parents) if not folder.exists()]
     final.parent.mkdir(parents=True, exist_ok=True)
     staging = final.parent / f".{final.name}.mono-new-{os.getpid()}"
-    log.parent.mkdir(parents=True, exist_ok=True)
-    log.write_text("", encoding="utf-8")
+    start_log(log)
     moved = False
     try:
         _render(workspace, request, staging, log)

@@ -48,6 +48,24 @@ _CAUSE = re.compile(r"^\s*(error:|Error:|cause:|Because |So, because |ERROR |No 
 _CAUSES_SHOWN = 5
 
 
+# `user:password@host`, with a scheme or without (Poetry's "All attempts to connect to ...").
+# An image reference with a digest (`python:3.12@sha256:...`) looks the same and is left alone.
+_USER_INFO = re.compile(r"(?P<user>[\w.%+~-]+):(?P<secret>[^\s/@:]+)@(?=[\w.-])(?!sha\d+:)")
+# Variables whose values are secrets wherever they appear (POETRY_HTTP_BASIC_X_PASSWORD, ...).
+_SECRET_VARIABLE = re.compile(r"(PASSWORD|TOKEN|SECRET|API_KEY)$|^POETRY_HTTP_BASIC_", re.IGNORECASE)
+_SHORTEST_SECRET = 4  # shorter values would blank out ordinary words
+
+
+def redact(text: str, env: Mapping[str, str] | None = None) -> str:
+    """`text` with the passwords of URLs and the values of secret variables (of `env`, else of
+    this process) replaced by ***: every line that reaches the terminal, a summary or a log."""
+    variables = os.environ if env is None else env
+    for name, value in variables.items():
+        if _SECRET_VARIABLE.search(name) and len(value) >= _SHORTEST_SECRET:
+            text = text.replace(value, "***")
+    return _USER_INFO.sub(lambda match: f"{match.group('user')}:***@", text)
+
+
 def tail_of(text: str, lines: int = TAIL_LINES) -> str:
     """The last `lines` lines of `text`, a line that repeats the one before it (blank lines
     between aside) shown once, and after the lines that name the cause when the tail alone
@@ -88,18 +106,28 @@ def run(
         process = _start(argv, cwd, env, sink, stderr)
         raw = _wait(process, timeout)
     if log is not None:
-        raw = _logged_since(log, offset, process.returncode)
-    result = Completed(tuple(argv), process.returncode, raw.decode("utf-8", errors="replace"))
+        raw = _logged_since(log, offset, process.returncode, env)
+    output = redact(raw.decode("utf-8", errors="replace"), env)
+    result = Completed(tuple(argv), process.returncode, output)
     if check and process.returncode != 0:
         raise CommandFailed(argv, process.returncode, result.tail(), log)
     return result
 
 
+def start_log(log: Path) -> None:
+    """An empty log at `log` that only its owner can read (output may hold what a redaction
+    does not know of); its folder likewise."""
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.close(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    log.chmod(0o600)  # an older log, made before logs were private
+
+
 def _log_command(log: Path, cwd: Path, argv: list[str]) -> int:
-    """Write the command line to the log; returns where its output will start."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    with log.open("a", encoding="utf-8") as handle:
-        handle.write(f"$ (cd {cwd} && {shlex.join(argv)})\n")
+    """Write the command line to the log (only its owner may read it); returns where its output
+    will start."""
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
+        handle.write(redact(f"$ (cd {cwd} && {shlex.join(argv)})\n"))
     return log.stat().st_size
 
 
@@ -140,14 +168,20 @@ def _wait(process: Popen, timeout: float | None) -> bytes:
     return raw or b""
 
 
-def _logged_since(log: Path, offset: int, returncode: int) -> bytes:
-    with log.open("rb") as handle:
+def _logged_since(log: Path, offset: int, returncode: int, env: Mapping[str, str] | None) -> bytes:
+    """What the command wrote to the log, which is then rewritten with its secrets redacted."""
+    with log.open("r+b") as handle:
         handle.seek(offset)
         raw = handle.read()
+        cleaned = redact(raw.decode("utf-8", errors="replace"), env).encode("utf-8")
+        if cleaned != raw:
+            handle.seek(offset)
+            handle.truncate()
+            handle.write(cleaned)
     if returncode:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(f"[exit status {returncode}]\n")
-    return raw
+    return cleaned
 
 
 @contextlib.contextmanager
