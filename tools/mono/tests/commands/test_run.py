@@ -23,9 +23,10 @@ def test_an_app_is_served_with_its_venv_on_localhost(repo: Path, monkeypatch: py
 def test_port_overrides_and_must_be_a_port(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PORT", "8123")
     assert plan_serve(load_workspace(repo), "web").url.endswith(":8123/")
-    monkeypatch.setenv("PORT", "70000")
-    with pytest.raises(MonoError, match="not a port number"):
-        plan_serve(load_workspace(repo), "web")
+    for bad in ("70000", "²", "٣٠٠٠", "-1", ""):  # non-ASCII digits pass isdigit() but not int()
+        monkeypatch.setenv("PORT", bad)
+        with pytest.raises(MonoError, match="not a port number"):
+            plan_serve(load_workspace(repo), "web")
 
 
 def test_only_apps_with_an_app_py_are_served(repo: Path) -> None:

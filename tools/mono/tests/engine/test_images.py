@@ -114,6 +114,9 @@ def test_the_base_image_comes_from_the_option_then_the_variable_then_the_setting
     monkeypatch.setenv("MONO_BASE_IMAGE", "local/python:3.11")
     assert base_image_choice(None, "python:3.11-slim-bookworm") == "local/python:3.11"
     assert base_image_choice("other:1", "python:3.11-slim-bookworm") == "other:1"
+    for option in ("--help", "-q", "two words", "line\nbreak"):  # they would reach docker as options
+        with pytest.raises(MonoError, match="is not an image reference"):
+            base_image_choice(option, "python:3.11-slim-bookworm")
 
 
 def test_docker_settings_are_checked(repo: Path) -> None:

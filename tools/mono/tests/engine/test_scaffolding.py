@@ -53,6 +53,9 @@ def test_a_new_library_takes_a_plain_name(repo: Path) -> None:
         ("lib", "Core", "a project named 'core' exists already: lib/core"),
         ("app", "shop/web", "a project named 'web' exists already"),
         ("service", "x", "unknown kind 'service'"),
+        ("lib", "a" * 300, "name 'aaaaaaaaaaaaaaaaaaaa...' is 300 characters long"),
+        ("lib", "con", "name 'con' is a name Windows reserves for a device"),
+        ("eda", "shop/LPT1.data", "name 'LPT1.data' is a name Windows reserves"),
     ],
 )
 def test_bad_names_are_refused_with_one_line(repo: Path, kind: str, target: str, message: str) -> None:

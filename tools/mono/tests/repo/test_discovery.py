@@ -320,3 +320,18 @@ def test_paths_out_of_the_repository_are_refused_or_left_alone(tmp_path: Path) -
         write_tree(root, {"pyproject.toml": f'[tool.mono.kinds]\n"{folder}" = "app"\n'})
         with pytest.raises(ConfigError, match="is not a folder name"):
             load_workspace(root)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe\x00\x01binary", "lib/core/pyproject.toml: not UTF-8 text (byte 0)"),
+        (b'name = "caf\xe9"\n', "lib/core/pyproject.toml: not UTF-8 text (byte 11)"),
+        (b"a = " + b"[" * 5000 + b"]" * 5000 + b"\n", "lib/core/pyproject.toml: nested too deep to read"),
+    ],
+)
+def test_a_pyproject_that_is_not_toml_text_is_one_line(repo: Path, content: bytes, message: str) -> None:
+    (repo / "lib/core/pyproject.toml").write_bytes(content)
+    with pytest.raises(InvalidPyproject) as raised:
+        load_workspace(repo)
+    assert str(raised.value).startswith(message) and "\n" not in str(raised.value)

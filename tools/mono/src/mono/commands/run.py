@@ -42,7 +42,8 @@ def plan_serve(workspace: Workspace, name: str) -> ServePlan:
         raise MonoError(f"{project.path}: no {ENTRY_POINT} to run", "an app's entry point is app.py in its folder")
     env = child_environment()
     env.setdefault("PORT", DEFAULT_PORT)
-    if not env["PORT"].isdigit() or not 0 < int(env["PORT"]) < 65536:
+    # isdigit() is true of '²' and other digits int() will not read: ASCII digits only.
+    if not (env["PORT"].isascii() and env["PORT"].isdigit()) or not 0 < int(env["PORT"]) < 65536:
         raise MonoError(f"PORT={env['PORT']!r} is not a port number", "use a number from 1 to 65535, e.g. PORT=8000")
     env.setdefault("HOST", "127.0.0.1")
     python = str(venv_python(folder))

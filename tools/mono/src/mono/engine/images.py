@@ -38,7 +38,11 @@ class BuildOptions:
 
 def base_image_choice(option: str | None, configured: str) -> str:
     """--base-image, else MONO_BASE_IMAGE, else the setting (which defaults to python:3.11-slim)."""
-    return option or os.environ.get("MONO_BASE_IMAGE") or configured
+    chosen = option or os.environ.get("MONO_BASE_IMAGE") or configured
+    if chosen.startswith("-") or not chosen.isprintable() or any(char.isspace() for char in chosen):
+        # It reaches `docker build --build-arg` and `docker run`: an option there, not an image.
+        raise MonoError(f"base image {chosen!r} is not an image reference", "e.g. --base-image python:3.11-slim")
+    return chosen
 
 
 @dataclass(frozen=True)

@@ -62,12 +62,23 @@ class Plan:
         return {"kind": self.kind, "name": self.name, "package": self.package, "program": self.program, "libs": libs}
 
 
+# A name becomes a folder, a log file and an image name: file systems take 255 bytes per name.
+_LONGEST_NAME = 100
+# Names Windows reserves for devices, in any case and with any extension (a WSL2 user's repo is
+# often checked out on the Windows side too).
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{n}" for n in range(10)), *(f"lpt{n}" for n in range(10))}
+
+
 def _checked_name(value: str, what: str) -> str:
     if not is_valid_name(value):
         raise MonoError(
-            f"{what} {value!r} is not a valid name",
+            f"{what} {value[:_LONGEST_NAME]!r} is not a valid name",
             "letters, digits, '-', '_' and '.', starting and ending with a letter or digit",
         )
+    if len(value) > _LONGEST_NAME:
+        raise MonoError(f"{what} '{value[:20]}...' is {len(value)} characters long", f"at most {_LONGEST_NAME}")
+    if value.split(".")[0].lower() in _RESERVED:
+        raise MonoError(f"{what} {value!r} is a name Windows reserves for a device", "choose another name")
     return normalize_name(value)
 
 

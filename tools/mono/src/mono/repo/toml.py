@@ -16,6 +16,13 @@ def read_toml(path: Path, shown_as: str) -> dict[str, Any]:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
         raise InvalidPyproject(shown_as, f"not valid TOML: {error}") from error
+    except UnicodeDecodeError as error:
+        raise InvalidPyproject(
+            shown_as, f"not UTF-8 text (byte {error.start})", "a pyproject.toml is TOML text"
+        ) from error
+    except RecursionError as error:
+        # Arrays or tables nested thousands deep: tomllib parses them recursively.
+        raise InvalidPyproject(shown_as, "nested too deep to read", "no real pyproject.toml nests so") from error
     except OSError as error:
         raise InvalidPyproject(shown_as, f"cannot be read: {error.strerror}") from error
 
