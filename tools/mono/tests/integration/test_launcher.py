@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -54,8 +55,8 @@ def test_first_use_sets_up_then_reuses_then_reinstalls_when_pins_change(tmp_path
     assert "setting up .mono/venv" in third.stderr
 
 
-def test_no_suitable_python_is_one_clear_line(tmp_path: Path) -> None:
-    repo = launcher_copy(tmp_path / "repo")
+def without_python(tmp_path: Path) -> dict[str, str]:
+    """An environment whose PATH has the launcher's shell tools and a Python too old for it."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     for tool in ("sh", "cat", "cksum", "dirname", "mkdir", "rm", "sleep", "readlink", "tail"):
@@ -65,8 +66,24 @@ def test_no_suitable_python_is_one_clear_line(tmp_path: Path) -> None:
     old_python = bin_dir / "python3"
     old_python.write_text("#!/bin/sh\necho 'Python 3.9.18'\nexit 1\n")
     old_python.chmod(0o755)
-    result = run(repo, "list", env={"PATH": str(bin_dir), "HOME": str(tmp_path)})
+    return {"PATH": str(bin_dir), "HOME": str(tmp_path)}
+
+
+def test_no_suitable_python_is_one_clear_line(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "repo")
+    result = run(repo, "list", env=without_python(tmp_path))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("mono: error: no Python >= 3.11"), result.stderr
     assert not (repo / ".mono/venv").exists()
+
+
+def test_a_bootstrap_lock_left_without_a_pid_is_taken_over_at_once(tmp_path: Path) -> None:
+    # A ./mono killed between taking the lock and writing its pid leaves an empty lock folder.
+    repo = launcher_copy(tmp_path / "repo")
+    (repo / ".mono/bootstrap.lock").mkdir(parents=True)
+    started = time.monotonic()
+    result = run(repo, "list", env=without_python(tmp_path))  # it then stops at the old Python
+    assert time.monotonic() - started < 30, "waited for a lock nobody holds"
+    assert result.returncode == 2 and "no Python >= 3.11" in result.stderr, result.stderr
+    assert "waiting for another ./mono" in result.stderr

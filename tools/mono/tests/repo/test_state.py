@@ -64,6 +64,19 @@ def test_a_damaged_stamp_is_discarded_with_a_warning(
     assert not stamp.exists()
 
 
+def test_a_folder_where_a_stamp_or_the_lock_belongs_heals(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    stamp = tmp_path / "state" / "installed" / "x"
+    (stamp / "junk").mkdir(parents=True)
+    assert read_stamp(stamp) is None and not stamp.exists()
+    (stamp / "junk").mkdir(parents=True)
+    write_stamp(stamp, "3.11:abc")  # over a folder, too
+    assert read_stamp(stamp) == "3.11:abc"
+    (tmp_path / ".mono/lock/junk").mkdir(parents=True)
+    with exclusive(tmp_path, "mono test", lambda holder: None):
+        assert (tmp_path / ".mono/lock").is_file()
+    assert "a folder where the work lock belongs" in caplog.text
+
+
 def test_all_or_nothing_puts_every_pyproject_and_lock_back_and_forgets_the_records(tmp_path: Path) -> None:
     one, two = tmp_path / "lib/one", tmp_path / "app/two"
     for folder in (one, two):

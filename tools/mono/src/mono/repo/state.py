@@ -7,6 +7,7 @@ import fcntl
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -34,14 +35,24 @@ def read_stamp(path: Path) -> str | None:
     if value is not None and _STAMP.fullmatch(value):
         return value
     logger.warning("discarded a damaged state file %s; the work it recorded will be redone", path)
-    with contextlib.suppress(OSError):
-        path.unlink()
+    _discard(path)
     return None
+
+
+def _discard(path: Path) -> None:
+    """Remove what is at `path` under .mono/, a file or (where a file belongs) a folder."""
+    with contextlib.suppress(OSError):
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
 
 
 def write_stamp(path: Path, value: str) -> None:
     """Store `value` at `path` atomically: a reader sees the old or the new stamp, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        _discard(path)  # a folder where the stamp belongs: os.replace cannot put a file there
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "w", encoding="utf-8") as file:
@@ -61,6 +72,9 @@ def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Itera
     """
     path = work_lock(root)
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir() and not path.is_symlink():
+        logger.warning("discarded %s, a folder where the work lock belongs", path)
+        _discard(path)
     with path.open("a+", encoding="utf-8") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
