@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from mono.commands.add import plan_add
+from mono.engine import scaffolding
 from mono.engine.scaffolding import plan
 from mono.errors import MonoError
 from mono.model.graph import build_graph
@@ -148,3 +149,22 @@ def test_a_program_folder_that_is_a_symlink_out_of_the_repository_is_refused(rep
     with pytest.raises(MonoError, match="eda/ext/study2 leads outside the repository"):
         planned(repo, "eda", "ext/study2")
     assert list(elsewhere.iterdir()) == []
+
+
+def test_the_loser_of_two_news_of_one_name_touches_nothing_of_the_winners(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    request = planned(repo, "eda", "lab/survey")  # eda/lab does not exist yet: both make it
+    final = repo / "eda/lab/survey"
+    winners_record = repo / ".mono/state/tested/survey"
+
+    def lock_while_the_other_finishes(args: list[str], root: Path, folder: Path, log: Path) -> None:
+        # While this run locks, the other `new` finishes: its project and its record are in place.
+        write_tree(repo, {"eda/lab/survey/pyproject.toml": "winner\n", ".mono/state/tested/survey": "key\n"})
+
+    monkeypatch.setattr(scaffolding, "_render", lambda workspace, request, staging, log: staging.mkdir())
+    monkeypatch.setattr(scaffolding, "poetry", lock_while_the_other_finishes)
+    with pytest.raises(MonoError, match="eda/lab/survey exists already"):
+        scaffolding.create(load_workspace(repo), request, repo / "new.log", lambda: None, lambda said: None)
+    assert (final / "pyproject.toml").read_text() == "winner\n" and winners_record.read_text() == "key\n"
+    assert [path.name for path in (repo / "eda/lab").iterdir()] == ["survey"]  # no staging left

@@ -13,6 +13,8 @@ is removed again.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import keyword
 import os
 import re
@@ -167,13 +169,31 @@ def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[
         say(f"rendered tools/templates/{request.kind} for {request.path}")
         poetry(["lock"], workspace.root, staging, log)
         say("locked")
-        staging.rename(final)
+        _move_into_place(staging, final, request.path)
         moved = True
         after_move()
     except BaseException:
+        # Only what this run made goes: another `new` of the same name may have won the race,
+        # and its project, its folders and its records are its own.
         shutil.rmtree(final if moved else staging, ignore_errors=True)
         for folder in reversed(created_parents):
-            shutil.rmtree(folder, ignore_errors=True)
-        forget(workspace.root, request.name)
+            with contextlib.suppress(OSError):
+                folder.rmdir()  # only when empty
+        if moved:
+            forget(workspace.root, request.name)
         raise
     return final
+
+
+def _move_into_place(staging: Path, final: Path, shown: str) -> None:
+    """Rename the finished project into place; one line when another `new` got there first."""
+    if final.exists():
+        raise MonoError(f"{shown} exists already (made meanwhile, by another ./mono new?)", "choose another name")
+    try:
+        staging.rename(final)  # atomic: a rename onto a folder with files in it fails
+    except OSError as error:
+        if error.errno in (errno.EEXIST, errno.ENOTEMPTY):
+            raise MonoError(
+                f"{shown} exists already (made meanwhile, by another ./mono new?)", "choose another name"
+            ) from error
+        raise
