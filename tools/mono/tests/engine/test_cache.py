@@ -90,3 +90,24 @@ def test_projects_inside_a_project_are_not_part_of_its_key(tmp_path: Path) -> No
     assert key(root, "root") == before  # its pytest leaves libs/a out
     (root / "tests/test_root.py").write_text("def test_root():\n    pass\n")
     assert key(root, "root") != before
+
+
+def test_a_folder_named_build_below_the_top_is_source_not_output(tmp_path: Path) -> None:
+    # The tool's own suite reads the whole repository: editing tools/build/build.sh must rerun it.
+    extra = '\n[tool.mono]\ntest-inputs = ["../.."]\n'
+    root = write_tree(
+        tmp_path / "repo",
+        {"tools/suite/pyproject.toml": pep621("suite", extra=extra), "tools/build/build.sh": "echo one\n"},
+    )
+    before = key(root, "suite")
+    (root / "tools/build/build.sh").write_text("echo two\n")
+    after = key(root, "suite")
+    assert after != before
+    write_tree(root, {"dist/x.whl": "built", "build/lib/x.py": "built"})  # output at the top is not
+    assert key(root, "suite") == after
+
+
+def test_a_projects_own_dist_is_not_part_of_its_key(repo: Path) -> None:
+    before = key(repo, "core")
+    write_tree(repo, {"lib/core/dist/core-0.1.0-py3-none-any.whl": "built", "lib/core/build/lib/core.py": "x"})
+    assert key(repo, "core") == before

@@ -14,6 +14,8 @@ SKIPPED_FOLDERS = frozenset(
     {".git", ".mono", ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
      ".ipynb_checkpoints", "node_modules", "dist", "build", ".terraform"}
 )  # fmt: skip
+# Of those, the ones that are output only at the top of a project (see files_below).
+OUTPUT_FOLDERS = frozenset({"dist", "build", "node_modules"})
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # Folders never searched for projects, whatever the settings say (hidden ones neither).
 NOT_SEARCHED = frozenset({".venv", "venv", ".mono", "node_modules", "dist", "build", "__pycache__"})
@@ -26,7 +28,10 @@ def files_below(root: Path, relative: str) -> Iterable[str]:
         yield relative
         return
     for folder, subfolders, files in os.walk(start):
-        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_FOLDERS)
+        # Output folders are a project's own `dist/` or `build/`; deeper down a folder of that
+        # name is source (tools/build/build.sh), and its files are inputs.
+        skipped = SKIPPED_FOLDERS if Path(folder) == start else SKIPPED_FOLDERS - OUTPUT_FOLDERS
+        subfolders[:] = sorted(name for name in subfolders if name not in skipped)
         base = Path(folder).relative_to(root).as_posix()
         for name in sorted(files):
             if not name.endswith(SKIPPED_SUFFIXES):
