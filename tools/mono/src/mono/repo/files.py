@@ -15,7 +15,7 @@ SKIPPED_FOLDERS = frozenset(
      ".ipynb_checkpoints", "node_modules", "dist", "build", ".terraform"}
 )  # fmt: skip
 # Of those, the ones that are output only at the top of a project (see files_below).
-OUTPUT_FOLDERS = frozenset({"dist", "build", "node_modules"})
+OUTPUT_FOLDERS = frozenset({"dist", "build"})  # node_modules is never source, at any depth
 SKIPPED_SUFFIXES = (".pyc", ".pyo")
 # Folders never searched for projects, whatever the settings say (hidden ones neither).
 NOT_SEARCHED = frozenset({".venv", "venv", ".mono", "node_modules", "dist", "build", "__pycache__"})
