@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import pytest
 
+from mono.engine import buildcontext
 from mono.engine import images as build
 from mono.engine.buildcontext import split_export
 from mono.engine.images import BuildOptions, base_image_choice, check_buildable, check_tag, image_tags
@@ -158,3 +160,26 @@ def test_only_a_context_the_tool_assembled_is_built_without_network(repo: Path) 
     offline = build._build_arguments(web, spec, repo, "base:1", ("web:1",), offline=True)
     online = build._build_arguments(web, spec, repo, "base:1", ("web:1",), offline=False)
     assert offline[1:3] == ["--network", "none"] and "--network" not in online
+
+
+def test_a_damaged_cached_wheel_is_built_again(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    builds: list[Path] = []
+
+    def poetry_builds(args: list[str], root: Path, folder: Path, log: Path, **options: object) -> None:
+        out = Path(args[args.index("--output") + 1])
+        out.mkdir(parents=True)
+        with zipfile.ZipFile(out / "core-0.1.0-py3-none-any.whl", "w") as wheel:
+            wheel.writestr("core/__init__.py", "")
+        builds.append(folder)
+
+    monkeypatch.setattr(buildcontext, "poetry", poetry_builds)
+    workspace = load_workspace(repo)
+    core = workspace.projects["core"]
+    [first] = buildcontext.project_wheels(workspace, core, repo / "build.log")
+    assert buildcontext.project_wheels(workspace, core, repo / "build.log") == [first] and len(builds) == 1
+    first.write_bytes(first.read_bytes()[:40])  # a truncated download or a full disk
+    [again] = buildcontext.project_wheels(workspace, core, repo / "build.log")
+    assert len(builds) == 2 and zipfile.is_zipfile(again)
+    assert "discarded a damaged cached wheel of core" in caplog.text

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import shutil
 import tempfile
 import urllib.parse
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,6 +37,8 @@ from mono.model.project import Project, Workspace
 from mono.repo.edit import pin_internal
 from mono.repo.files import copy_project_files
 from mono.repo.pyproject import PyProject
+
+logger = logging.getLogger("mono")
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,19 @@ def split_export(exported: str) -> tuple[list[str], list[str]]:
     return third_party, local
 
 
+def _whole_wheels(folder: Path) -> bool:
+    """True when `folder` holds wheels and every one is a zip file whose entries all read back."""
+    wheels = list(folder.glob("*.whl")) if folder.is_dir() else []
+    for wheel in wheels:
+        try:
+            with zipfile.ZipFile(wheel) as archive:
+                if archive.testzip() is not None:
+                    return False
+        except (OSError, zipfile.BadZipFile):
+            return False
+    return bool(wheels)
+
+
 def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Path]:
     """The project's wheel as Poetry builds it (its path dependencies pinned to their versions),
     from the cache under .mono/ when its files are unchanged, else built and cached first."""
@@ -75,6 +92,12 @@ def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Pa
     pins = "\0".join(f"{name}={version}" for name, version in sorted(versions.items()))
     key = hashlib.sha256(f"{digest_paths(workspace.root, [library.path])}\0{pins}".encode()).hexdigest()
     cached = wheel_cache(workspace.root, library.name) / key
+    if cached.exists() and not _whole_wheels(cached):
+        logger.warning("discarded a damaged cached wheel of %s (%s); building it again", library.name, cached)
+        if cached.is_dir():
+            shutil.rmtree(cached, ignore_errors=True)
+        else:
+            cached.unlink(missing_ok=True)
     if not any(cached.glob("*.whl")):
         cached.parent.mkdir(parents=True, exist_ok=True)
         # Built in a folder of its own, then renamed into place in one step: parallel builds that
