@@ -6,10 +6,17 @@ Locally: ``./mono run flask-app-1`` (or ``poetry run python3 app.py``) serves it
 
 import os
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from helloworld import helloworld
 
 app = Flask(__name__)
+
+
+@app.after_request
+def no_sniffing(response: Response) -> Response:
+    """Every response, errors included: browsers take the declared content type, never a guess."""
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @app.get("/")

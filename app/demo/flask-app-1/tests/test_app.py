@@ -25,3 +25,8 @@ def test_health_check(client: FlaskClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize("path", ["/", "/healthz", "/no-such-page"])
+def test_every_response_forbids_content_sniffing(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"

@@ -26,5 +26,23 @@ def test_an_unknown_species_is_404_with_a_reason(client: FlaskClient) -> None:
     assert answer.status_code == 404 and "unknown species 'rose'" in answer.get_json()["error"]
 
 
+@pytest.mark.parametrize("path", ["/species/<script>alert(1)<", "/species/%3Cscript%3Ealert(1)%3C"])
+def test_an_unknown_species_is_echoed_escaped_in_json(client: FlaskClient, path: str) -> None:
+    answer = client.get(path)
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 404 and "<script>" not in body and "&lt;script&gt;alert(1)&lt;" in body
+    assert answer.mimetype == "application/json" and answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_name_with_a_slash_gets_the_plain_404_which_echoes_nothing(client: FlaskClient) -> None:
+    answer = client.get("/species/<script>alert(1)</script>")  # not the route: </script> holds a slash
+    assert answer.status_code == 404 and "alert" not in answer.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/", "/species/setosa", "/healthz", "/no-such-page"])
+def test_every_response_forbids_content_sniffing(client: FlaskClient, path: str) -> None:
+    assert client.get(path).headers["X-Content-Type-Options"] == "nosniff"
+
+
 def test_health_check(client: FlaskClient) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok"}

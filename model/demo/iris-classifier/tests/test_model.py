@@ -49,7 +49,41 @@ def test_bad_requests_get_400_with_the_reason(client: FlaskClient, body: object,
     assert reason in answer.get_json()["error"]
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        {**SETOSA, "<script>alert(1)</script>": 1},
+        {**SETOSA, "sepal_width": "<script>alert(1)</script>"},
+    ],
+)
+def test_what_a_refusal_quotes_of_the_request_is_escaped(client: FlaskClient, body: object) -> None:
+    answer = client.post("/predict", json=body)
+    text = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert answer.mimetype == "application/json"
+
+
+@pytest.mark.parametrize(("method", "path"), [("POST", "/predict"), ("GET", "/healthz"), ("GET", "/no-such-page")])
+def test_every_response_forbids_content_sniffing(client: FlaskClient, method: str, path: str) -> None:
+    answer = client.open(path, method=method, json=SETOSA if method == "POST" else None)
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_healthy_with_a_model(client: FlaskClient) -> None:
+    answer = client.get("/healthz")
+    assert answer.status_code == 200
+    assert answer.get_json() == {"status": "ok", "model": "loaded", "version": train.VERSION}
+
+
 def test_without_a_model_the_service_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MODEL_DIR", str(tmp_path / "empty"))
     answer = predict.app.test_client().post("/predict", json=SETOSA)
     assert answer.status_code == 503 and "train first" in answer.get_json()["error"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_without_a_model_the_health_check_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MODEL_DIR", str(tmp_path / "empty"))
+    answer = predict.app.test_client().get("/healthz")
+    assert answer.status_code == 503  # the image's HEALTHCHECK fails on it: the container is unhealthy
+    assert answer.get_json()["status"] == "no model" and "train first" in answer.get_json()["error"]
