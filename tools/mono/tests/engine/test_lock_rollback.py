@@ -13,7 +13,7 @@ from mono.repo.discovery import load_workspace
 
 def _half_write_then(error: BaseException) -> Any:
     def fake_poetry(
-        args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, extra_env: Any = None
+        args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, **options: Any
     ) -> None:
         (folder / "poetry.lock").write_text("# half a lock, as if Poetry stopped mid-write\n[[package]\nname =")
         raise error

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -87,3 +88,43 @@ def test_a_bootstrap_lock_left_without_a_pid_is_taken_over_at_once(tmp_path: Pat
     assert time.monotonic() - started < 30, "waited for a lock nobody holds"
     assert result.returncode == 2 and "no Python >= 3.11" in result.stderr, result.stderr
     assert "waiting for another ./mono" in result.stderr
+
+
+def _processes_marked(mark: str) -> list[str]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_a_bootstrap_killed_mid_install_stops_pip_and_the_next_run_sets_up_at_once(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "repo")
+    mark = "MONO_BOOTSTRAP_KILL_TEST=1"
+    killed = subprocess.Popen(
+        ["sh", str(repo / "mono"), "--version"],
+        env={**os.environ, "MONO_BOOTSTRAP_KILL_TEST": "1"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log = repo / ".mono/bootstrap.log"
+    deadline = time.monotonic() + 300
+    while not (log.is_file() and "Collecting" in log.read_text(errors="replace")):
+        assert time.monotonic() < deadline and killed.poll() is None, "pip never started installing"
+        time.sleep(0.1)
+    killed.kill()  # SIGKILL of the launcher's shell, mid pip install
+    killed.wait()
+    deadline = time.monotonic() + 10
+    while _processes_marked(mark) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_marked(mark) == [], "pip went on installing after ./mono was killed"
+    started = time.monotonic()
+    again = run(repo, "--version")
+    assert again.returncode == 0, again.stderr
+    assert "waiting for another ./mono" not in again.stderr, "waited for a lock whose holders are gone"
+    assert again.stdout.strip() == "mono, version 0.1.0" and time.monotonic() - started < 600

@@ -23,7 +23,7 @@ from mono.model.layout import record
 from mono.model.project import Workspace
 from mono.repo.lockfile import UnreadableLock, library_drift, read_lock
 from mono.repo.pyproject import PyProject
-from mono.repo.state import read_stamp, write_stamp
+from mono.repo.state import put_back, read_stamp, saved_for_undo, write_stamp
 
 
 @dataclass(frozen=True)
@@ -101,23 +101,21 @@ def freshness(workspace: Workspace, graph: Graph, name: str, log: Path, remember
 def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool = False) -> Outcome:
     """Resolve the project's dependencies and write its poetry.lock, unless it is fresh already.
 
-    If Poetry fails or is interrupted, the previous poetry.lock is put back as it was, so a
-    half-written lock never stays behind.
+    If Poetry fails or is interrupted, or ./mono dies while it runs, the previous poetry.lock is
+    put back as it was, so a half-written lock never stays behind.
     """
     if not force and freshness(workspace, graph, name, log).fresh:
         return Outcome("up to date")
     folder = workspace.folder(name)
-    lock_file = folder / "poetry.lock"
-    before = lock_file.read_bytes() if lock_file.is_file() else None
     settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
-    try:
-        poetry(["lock"], workspace.root, folder, log, extra_env=settings)
-    except BaseException:
-        if before is None:
-            lock_file.unlink(missing_ok=True)
-        else:
-            lock_file.write_bytes(before)
-        raise
+    # Poetry writes poetry.lock in place; killed mid-write (by Ctrl-C here, or by the guard when
+    # ./mono itself dies) it would leave half a lock, so the one from before is put back.
+    with saved_for_undo(workspace.root, [folder / "poetry.lock"]) as saved:
+        try:
+            poetry(["lock"], workspace.root, folder, log, extra_env=settings, undo_if_killed=saved)
+        except BaseException:
+            put_back(saved)
+            raise
     remember_fresh(workspace, graph, name)
     return Outcome("ok")
 

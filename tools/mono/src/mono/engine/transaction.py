@@ -17,7 +17,7 @@ from mono.model.graph import Graph, build_graph
 from mono.model.layout import log_path
 from mono.model.project import Workspace
 from mono.repo.discovery import load_workspace
-from mono.repo.state import exclusive, forget
+from mono.repo.state import exclusive, forget, put_back, saved_for_undo
 
 _GUARDED = ("pyproject.toml", "poetry.lock")
 
@@ -26,22 +26,15 @@ _GUARDED = ("pyproject.toml", "poetry.lock")
 def all_or_nothing(root: Path, projects: Mapping[str, Path]) -> Iterator[None]:
     """Put each project's pyproject.toml and poetry.lock back as they were (and forget their
     lock records) when the block fails or is interrupted."""
-    saved = {
-        folder / name: (folder / name).read_bytes() if (folder / name).is_file() else None
-        for folder in projects.values()
-        for name in _GUARDED
-    }
-    try:
-        yield
-    except BaseException:
-        for path, content in saved.items():
-            if content is None:
-                path.unlink(missing_ok=True)
-            else:
-                path.write_bytes(content)
-        for project in projects:
-            forget(root, project, ("locked",))
-        raise
+    guarded = [folder / name for folder in projects.values() for name in _GUARDED]
+    with saved_for_undo(root, guarded) as saved:
+        try:
+            yield
+        except BaseException:
+            put_back(saved)
+            for project in projects:
+                forget(root, project, ("locked",))
+            raise
 
 
 @dataclass(frozen=True)

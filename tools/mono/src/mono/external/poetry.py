@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 from mono.external.index import index_url
@@ -58,12 +59,15 @@ def poetry(
     log: Path | None,
     check: bool = True,
     extra_env: dict[str, str] | None = None,
+    undo_if_killed: Mapping[Path, Path | None] | None = None,
 ) -> Completed:
-    """Run `poetry ARGS` in `project_dir` of the repository at `root`."""
+    """Run `poetry ARGS` in `project_dir` of the repository at `root` (`undo_if_killed`: as for
+    `proc.run`)."""
     env = poetry_environment(root)
     if args and args[0] in NO_VENV_NEEDED:
         env["POETRY_VIRTUALENVS_CREATE"] = "false"
     env.update(extra_env or {})  # a caller's setting wins (OTHER_PYTHON turns venv creation back on)
     turn = _cache_turn if args and args[0] in CACHE_WRITERS else contextlib.nullcontext()
     with turn:
-        return run([poetry_executable(), "--no-ansi", *args], cwd=project_dir, env=env, log=log, check=check)
+        command = [poetry_executable(), "--no-ansi", *args]
+        return run(command, cwd=project_dir, env=env, log=log, check=check, undo_if_killed=undo_if_killed)

@@ -25,6 +25,11 @@ Stderr = Literal["merged", "discarded"]
 
 _running: set[Popen] = set()
 _running_lock = threading.Lock()
+# Every command is started by this standalone script, which stops it (and all it started) when
+# this process dies, even by SIGKILL; see its docstring.
+_GUARD = Path(__file__).with_name("guard.py")
+# Descriptors (the work lock) that each guard holds until its command and all it started end.
+_held: list[int] = []
 # Set by stop_all: after Ctrl-C no new command may start, even from a worker mid-task.
 _stopping = threading.Event()
 
@@ -91,20 +96,25 @@ def run(
     check: bool = True,
     stderr: Stderr = "merged",
     timeout: float | None = None,
+    undo_if_killed: Mapping[Path, Path | None] | None = None,
 ) -> Completed:
     """Run `command` in `cwd`; its output goes to `log` (appended) and is returned.
 
     With `check`, a non-zero exit raises CommandFailed carrying the tail of the output. With
     `stderr="discarded"` only stdout is kept (for commands whose answer is their stdout). A
-    command still running after `timeout` seconds is stopped and raises MonoError.
+    command still running after `timeout` seconds is stopped and raises MonoError. Should this
+    process die while the command runs, the command is stopped and each file of `undo_if_killed`
+    is put back from its copy (or removed, for None) before the work lock comes free.
     """
     argv = [str(part) for part in command]
     if _stopping.is_set():
         raise Interrupted()
+    _check_runnable(argv[0], cwd, env)
+    guarded = [*_guard_argv(undo_if_killed or {}), *argv]
     offset = _log_command(log, cwd, argv) if log is not None else 0
     with log.open("ab") if log is not None else _no_file() as sink:
-        process = _start(argv, cwd, env, sink, stderr)
-        raw = _wait(process, timeout)
+        process = _start(guarded, cwd, env, sink, stderr)
+        raw = _wait(process, timeout, argv)
     if log is not None:
         raw = _logged_since(log, offset, process.returncode, env)
     output = redact(raw.decode("utf-8", errors="replace"), env)
@@ -131,6 +141,35 @@ def _log_command(log: Path, cwd: Path, argv: list[str]) -> int:
     return log.stat().st_size
 
 
+@contextlib.contextmanager
+def held_by_children(descriptor: int) -> Iterator[None]:
+    """While the block runs, every command's guard holds `descriptor` (the work lock's) until that
+    command and everything it started have ended, so the lock outlives an ./mono killed mid-work
+    exactly as long as its work goes on."""
+    _held.append(descriptor)
+    try:
+        yield
+    finally:
+        _held.remove(descriptor)
+
+
+def _guard_argv(undo_if_killed: Mapping[Path, Path | None]) -> list[str]:
+    guard = [sys.executable, "-I", "-S", str(_GUARD), str(os.getpid())]
+    for descriptor in _held:
+        guard += ["--hold", str(descriptor)]
+    for target, backup in undo_if_killed.items():
+        guard += ["--restore", str(target), str(backup)] if backup is not None else ["--remove", str(target)]
+    return [*guard, "--"]
+
+
+def _check_runnable(program: str, cwd: Path, env: Mapping[str, str] | None) -> None:
+    """The guard would only say so in its exit status; a missing program is a clear error here."""
+    search_path = (env if env is not None else os.environ).get("PATH", os.defpath)
+    found = os.access(cwd / program, os.X_OK) if os.sep in program else shutil.which(program, path=search_path)
+    if not found:
+        raise MonoError(f"cannot run '{program}': not found", "is it installed and on PATH?")
+
+
 def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[bytes] | None, stderr: Stderr) -> Popen:
     try:
         process = subprocess.Popen(
@@ -140,8 +179,10 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[b
             stdin=subprocess.DEVNULL,
             stdout=sink if sink is not None else subprocess.PIPE,
             stderr=subprocess.STDOUT if stderr == "merged" else subprocess.DEVNULL,
-            # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command.
+            # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command
+            # (its guard, the command, and the helpers the command starts).
             process_group=0,
+            pass_fds=tuple(_held),
         )
     except FileNotFoundError as error:
         raise MonoError(f"cannot run '{argv[0]}': not found", "is it installed and on PATH?") from error
@@ -152,13 +193,13 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[b
     return process
 
 
-def _wait(process: Popen, timeout: float | None) -> bytes:
+def _wait(process: Popen, timeout: float | None, argv: list[str]) -> bytes:
     try:
         raw, _ = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired as expired:
         _stop(process)
         process.communicate()  # closes its pipes
-        raise MonoError(f"'{shlex.join(map(str, expired.cmd))}' did not finish within {timeout:g} s") from expired
+        raise MonoError(f"'{shlex.join(argv)}' did not finish within {timeout:g} s") from expired
     except BaseException:  # Ctrl-C in this thread: the command must not outlive us
         _stop(process)
         raise

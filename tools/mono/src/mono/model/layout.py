@@ -68,6 +68,11 @@ def log_path(root: Path, command: str, project: str, read_only: bool = False) ->
     return logs / command / f"{file_name(project)}.log"
 
 
+def undo_copies(root: Path) -> Path:
+    """Copies of the files a running command changes, for putting them back if ./mono dies."""
+    return mono_dir(root) / "undo"
+
+
 def work_lock(root: Path) -> Path:
     """The lock a command that writes venvs or state holds."""
     return mono_dir(root) / "lock"

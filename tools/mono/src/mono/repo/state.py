@@ -12,7 +12,8 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from mono.model.layout import RECORDS, Record, mono_dir, record, work_lock
+from mono.external.proc import held_by_children
+from mono.model.layout import RECORDS, Record, mono_dir, record, undo_copies, work_lock
 
 logger = logging.getLogger("mono")
 
@@ -68,7 +69,8 @@ def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Itera
     """Hold the repository's work lock (.mono/lock); if another ./mono holds it, say who and wait.
 
     Two commands that install or test at once would share venvs and state; one waits instead.
-    The operating system releases the lock when its holder exits, even after a crash.
+    The operating system releases the lock when its holder exits, even after a crash, and when
+    the guards of the commands it started (which hold it too) have stopped all of their work.
     """
     path = work_lock(root)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -87,11 +89,55 @@ def exclusive(root: Path, purpose: str, on_wait: Callable[[str], None]) -> Itera
         handle.write(f"pid {os.getpid()} ({purpose})")
         handle.flush()
         try:
-            yield
+            with held_by_children(handle.fileno()):
+                yield
         finally:
             handle.seek(0)
             handle.truncate()
             handle.flush()
+
+
+Undo = dict[Path, Path | None]
+
+
+@contextlib.contextmanager
+def saved_for_undo(root: Path, files: Iterable[Path]) -> Iterator[Undo]:
+    """A copy under .mono/undo/ of each of `files` (None for one that does not exist yet), for
+    putting them back with `put_back`, or by a command's guard should ./mono die while the command
+    changes them. The copies are gone after the block."""
+    folder = undo_copies(root)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    saved: Undo = {}
+    try:
+        for path in files:
+            saved[path] = None
+            if path.is_file():
+                handle, name = tempfile.mkstemp(dir=folder, prefix=f"{path.name}.")
+                with os.fdopen(handle, "wb") as file:
+                    file.write(path.read_bytes())
+                saved[path] = Path(name)
+        yield saved
+    finally:
+        for kept in saved.values():
+            if kept is not None:
+                kept.unlink(missing_ok=True)
+
+
+def put_back(saved: Undo) -> None:
+    """Each saved file as it was, replaced in one step (a reader never sees half of it); one that
+    did not exist is removed."""
+    for path, copy in saved.items():
+        if copy is None:
+            path.unlink(missing_ok=True)
+            continue
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(handle, "wb") as file:
+                file.write(copy.read_bytes())
+            os.replace(temporary, path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
 
 
 def hide_state(root: Path) -> None:
