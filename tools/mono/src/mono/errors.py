@@ -128,6 +128,27 @@ class GitError(MonoError):
     """Git is missing, the folder is not a repository, or a ref does not exist."""
 
 
+class ReadOnlyRepository(MonoError):
+    """A command that writes (under .mono/, a lock, a venv) was run on a repository it cannot write."""
+
+    def __init__(self, root: Path, command: str, reason: str, written: str) -> None:
+        super().__init__(
+            f"the repository at {root} is read-only ({reason}: {written}), and 'mono {command}' writes to it",
+            "list, graph, affected, check and lock --check work here; run the others in a writable clone",
+        )
+        self.root = root
+
+
+class NoLogFolder(MonoError):
+    """A read-only command found no folder it may write its logs to."""
+
+    def __init__(self, tried: Iterable[Path]) -> None:
+        super().__init__(
+            f"no folder to keep the logs in: {' and '.join(str(path) for path in tried)} cannot be written",
+            "set XDG_CACHE_HOME (or TMPDIR) to a writable folder",
+        )
+
+
 class CommandFailed(MonoError):
     """A subprocess exited non-zero; carries the tail of its output."""
 

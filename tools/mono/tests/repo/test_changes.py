@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from mono.errors import GitError
 from mono.model.graph import build_graph
+from mono.repo import changes
 from mono.repo.changes import changed_files, find_affected, resolve_base
 from mono.repo.discovery import load_workspace
 from tests.helpers import build_repo, git, pep621, write_tree
@@ -155,3 +157,15 @@ def test_polylith_bricks_are_edges_of_the_projects_that_include_them(tmp_path: P
     (root / "components/acme/greet/core.py").write_text("HELLO = 'hello'\n")
     affected = find_affected(workspace, build_graph(workspace), None)
     assert affected.projects == ("shop",) and affected.changed_projects == ("shop",)
+
+
+def test_a_checkout_of_another_user_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Git treats a repository another user owns as no repository at all (safe.directory): a shared,
+    # read-only checkout. The real refusal is in tests/integration/test_read_only.py.
+    repo = build_repo(tmp_path / "shared", {"lib/a/pyproject.toml": pep621("a")})
+    monkeypatch.setattr(changes, "is_work_tree", lambda root: False)
+    monkeypatch.setattr(os, "geteuid", lambda: repo.stat().st_uid + 1)
+    with pytest.raises(GitError) as raised:
+        affected(repo / "lib")
+    assert raised.value.message == f"git refuses to read {repo}: the repository belongs to another user"
+    assert raised.value.hint == f"if you trust it, run: git config --global --add safe.directory {repo}"

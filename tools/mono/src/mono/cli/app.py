@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -14,7 +16,7 @@ import click
 
 from mono import __version__
 from mono.cli.context import Repo, find_root
-from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, WorkFailed
+from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
 from mono.external.proc import redact, reset_stop
 from mono.repo.state import hide_state
 
@@ -62,6 +64,35 @@ class LazyGroup(click.Group):
         module, attribute = COMMANDS[cmd_name]
         command: click.Command = getattr(importlib.import_module(f"mono.cli.{module}"), attribute)
         return command
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            refused = _refused_write(ctx, error)
+            if refused is None:
+                raise
+            raise refused from error
+
+
+def _refused_write(ctx: click.Context, error: OSError) -> ReadOnlyRepository | None:
+    """The error to report when a command failed because the repository cannot be written (it is
+    mounted read-only, or not ours to write), else None: a path elsewhere, a file that cannot be
+    read, or another failure stays what it is."""
+    repo = ctx.obj
+    if error.errno not in {errno.EROFS, errno.EACCES, errno.EPERM} or not isinstance(repo, Repo) or not error.filename:
+        return None
+    path = Path(os.fsdecode(error.filename))
+    path = path if path.is_absolute() else repo.cwd / path
+    if not path.is_relative_to(repo.root):
+        return None
+    if error.errno != errno.EROFS:
+        # Permission denied also answers a read; a write was refused where reading is allowed.
+        there = next((folder for folder in (path, *path.parents) if folder.exists()), repo.root)
+        if os.access(there, os.W_OK) or not os.access(there, os.R_OK):
+            return None
+    written = path.relative_to(repo.root).as_posix()
+    return ReadOnlyRepository(repo.root, ctx.invoked_subcommand or "", os.strerror(error.errno).lower(), written)
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})

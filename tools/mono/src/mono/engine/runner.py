@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import graphlib
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -13,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from mono.errors import CommandFailed, Interrupted, MonoError
+from mono.errors import CommandFailed, Interrupted, MonoError, NoLogFolder
 from mono.external.proc import start_log, stop_all, tail_of
 from mono.model.graph import Graph
 from mono.model.layout import log_path
@@ -130,8 +132,30 @@ def run_tasks(
     read_only: bool = False,
 ) -> RunSummary:
     """Run `task` on every project, each after the selected projects it depends on; a
-    `read_only` command's logs go outside the repository."""
-    progress = progress or Progress()
+    `read_only` command's logs go outside the repository (see `_log_folder`)."""
+    logs = _log_folder(root, command, projects[0], read_only) if projects else None
+
+    def log_of(name: str) -> Path:
+        return logs / log_path(root, command, name).name if logs else log_path(root, command, name, read_only)
+
+    summary: RunSummary | None = None
+    try:
+        summary = _run_in_order(command, projects, graph, task, log_of, workers, progress or Progress())
+        return summary
+    finally:
+        if logs and not (summary and summary.failed):
+            shutil.rmtree(logs, ignore_errors=True)  # kept only when a failure names a log in it
+
+
+def _run_in_order(
+    command: str,
+    projects: list[str],
+    graph: Graph,
+    task: Task,
+    log_of: Callable[[str], Path],
+    workers: int,
+    progress: Progress,
+) -> RunSummary:
     sorter = _sorter(projects, graph)
     results: list[TaskResult] = []
     pool = ThreadPoolExecutor(max_workers=max(1, min(workers, len(projects) or 1)))
@@ -139,7 +163,7 @@ def run_tasks(
     try:
         while sorter.is_active():
             for name in sorted(sorter.get_ready()):
-                running[pool.submit(_run_one, task, name, log_path(root, command, name, read_only), progress)] = name
+                running[pool.submit(_run_one, task, name, log_of(name), progress)] = name
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 result = future.result()
@@ -154,6 +178,23 @@ def run_tasks(
         raise
     pool.shutdown(wait=True)
     return RunSummary(command, tuple(results))
+
+
+def _log_folder(root: Path, command: str, project: str, read_only: bool) -> Path | None:
+    """None when the logs go where `log_path` says; else a temporary folder of this run's own,
+    for a read-only command whose place for logs in the user's cache folder cannot be written
+    (a read-only home, HOME=/nonexistent): the command still works on a read-only machine."""
+    if not read_only:
+        return None
+    usual = log_path(root, command, project, read_only=True).parent
+    with contextlib.suppress(OSError):
+        usual.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if os.access(usual, os.W_OK):
+            return None
+    try:
+        return Path(tempfile.mkdtemp(prefix=f"mono-{command}-logs-"))
+    except OSError as error:
+        raise NoLogFolder([usual, Path(tempfile.gettempdir())]) from error
 
 
 ProgressFactory = Callable[[], AbstractContextManager[Progress]]

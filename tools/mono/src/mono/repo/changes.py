@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,12 @@ class Affected:
 def resolve_base(root: Path, since: str | None) -> Base:
     """The commit to compare with: `since`, else the merge-base with main, else HEAD."""
     if not is_work_tree(root):
+        foreign = _owned_by_another_user(root)
+        if foreign is not None:
+            raise GitError(
+                f"git refuses to read {foreign}: the repository belongs to another user",
+                f"if you trust it, run: git config --global --add safe.directory {foreign}",
+            )
         raise GitError(
             f"{root} is not inside a git repository",
             "affected projects come from git history; name projects or use --all instead",
@@ -55,6 +62,18 @@ def resolve_base(root: Path, since: str | None) -> Base:
             if merge_base:
                 return Base(merge_base, f"merge-base with {candidate}")
     return Base(head, "HEAD, as there is no main or origin/main branch (use --since REF)")
+
+
+def _owned_by_another_user(root: Path) -> Path | None:
+    """The work tree holding `root` when it (or its .git) belongs to another user: git then acts
+    as if there were no repository (its safe.directory rule), which a shared, read-only checkout
+    often meets; None when there is no work tree or it is ours."""
+    for folder in (root, *root.parents):
+        marker = folder / ".git"
+        if marker.exists():
+            owners = {folder.stat().st_uid, marker.stat().st_uid}
+            return folder if owners != {os.geteuid()} else None
+    return None
 
 
 def _split_nul(text: str) -> list[str]:
