@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from mono.engine import editables
-from mono.engine.installing import python_for
+from mono.engine import editables, installing, testing
+from mono.engine.installing import install_if_needed, install_state, python_for
+from mono.engine.testing import run_suite
 from mono.errors import NoMatchingPython
+from mono.external.proc import Completed
+from mono.model.graph import build_graph
+from mono.model.layout import record
+from mono.model.project import Workspace
+from mono.repo.discovery import load_workspace
 from mono.repo.pyproject import PyProject
 from tests.conftest import CliRunner
+from tests.helpers import build_repo, pep621, write_tree
 
 
 def read(data: dict[str, Any]) -> PyProject:
@@ -89,3 +98,86 @@ def test_an_editable_entry_uv_cannot_build_becomes_a_plain_one(tmp_path: Path) -
         "-e file:///repo/apps/web",
     ]
     assert not editables._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")  # nothing left to turn
+
+
+SITE = "lib/python3.11/site-packages"
+FLASK = {f"{SITE}/flask/__init__.py": "", f"{SITE}/flask-3.1.0.dist-info/RECORD": "flask/__init__.py,,\n"}
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, list[str]]:
+    """A locked library whose installs put flask into a fake venv (no uv, no Poetry); the list
+    grows by one name per install."""
+    repo = build_repo(
+        tmp_path / "repo", {"lib/solo/pyproject.toml": pep621("solo"), "lib/solo/poetry.lock": "# locked\n"}
+    )
+    venv = repo / "lib/solo/.venv"
+    write_tree(venv, {"pyvenv.cfg": "home = /usr/bin\n", "bin/python": "#!/bin/sh\n"})
+    (venv / "bin/python").chmod(0o755)
+    synced: list[str] = []
+
+    def fake_sync(workspace: Workspace, project: Any, installer: str, log: Path) -> tuple[str, ...]:
+        write_tree(venv, FLASK)
+        synced.append(project.name)
+        return ()
+
+    monkeypatch.setattr(installing, "sync_venv", fake_sync)
+    return load_workspace(repo), synced
+
+
+def test_a_venv_changed_since_its_install_is_installed_again_saying_why(
+    installed: tuple[Workspace, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace, synced = installed
+    graph, log = build_graph(workspace), tmp_path / "install.log"
+    assert install_if_needed(workspace, graph, "solo", log).status == "ok"
+    assert install_if_needed(workspace, graph, "solo", log).status == "up to date"
+    assert synced == ["solo"] and not caplog.records
+    # As `pip uninstall -y flask` would: its dist-info and its package gone.
+    site = workspace.folder("solo") / ".venv" / SITE
+    shutil.rmtree(site / "flask")
+    shutil.rmtree(site / "flask-3.1.0.dist-info")
+    assert install_state(workspace, graph, "solo") == "venv changed"
+    with caplog.at_level(logging.WARNING, logger="mono"):
+        assert install_if_needed(workspace, graph, "solo", log).status == "ok"
+    assert synced == ["solo", "solo"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "solo: its .venv changed since it was installed (a package removed, added or reinstalled by hand); "
+        "installing it again"
+    ]
+    assert install_if_needed(workspace, graph, "solo", log).status == "up to date"
+
+
+def test_an_install_record_without_a_fingerprint_is_stale_without_a_warning(
+    installed: tuple[Workspace, list[str]], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    workspace, synced = installed
+    graph, log = build_graph(workspace), tmp_path / "install.log"
+    install_if_needed(workspace, graph, "solo", log)
+    stamp = record(workspace.root, "installed", "solo")
+    inputs, _, fingerprint = stamp.read_text().strip().partition(" venv:")
+    assert len(fingerprint) == 16
+    stamp.write_text(inputs + "\n")  # as a tool that did not fingerprint venvs wrote it
+    assert install_state(workspace, graph, "solo") == "inputs changed"
+    with caplog.at_level(logging.WARNING, logger="mono"):
+        assert install_if_needed(workspace, graph, "solo", log).status == "ok"
+    assert synced == ["solo", "solo"] and not caplog.records
+
+
+def test_a_cached_test_run_runs_again_once_its_venv_changed(
+    installed: tuple[Workspace, list[str]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    workspace, synced = installed
+    graph, log = build_graph(workspace), tmp_path / "test.log"
+    runs: list[Path] = []
+
+    def fake_pytest(python: Path, args: list[str], cwd: Path, log: Path) -> Completed:
+        runs.append(cwd)
+        return Completed(("pytest",), 0, "")
+
+    monkeypatch.setattr(testing, "run_python", fake_pytest)
+    assert run_suite(workspace, graph, "solo", log).status == "passed"
+    assert run_suite(workspace, graph, "solo", log).status == "cached"
+    shutil.rmtree(workspace.folder("solo") / ".venv" / SITE / "flask")
+    assert run_suite(workspace, graph, "solo", log).status == "passed"
+    assert len(runs) == 2 and synced == ["solo", "solo"]

@@ -158,7 +158,7 @@ def test_the_loser_of_two_news_of_one_name_touches_nothing_of_the_winners(
     final = repo / "eda/lab/survey"
     winners_record = repo / ".mono/state/tested/survey"
 
-    def lock_while_the_other_finishes(args: list[str], root: Path, folder: Path, log: Path) -> None:
+    def lock_while_the_other_finishes(args: list[str], root: Path, folder: Path, log: Path, **options: object) -> None:
         # While this run locks, the other `new` finishes: its project and its record are in place.
         write_tree(repo, {"eda/lab/survey/pyproject.toml": "winner\n", ".mono/state/tested/survey": "key\n"})
 

@@ -18,6 +18,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from mono.engine.cache import install_inputs_key
 from mono.engine.editables import sync_falling_back, use_poetry_wheels
@@ -34,6 +35,7 @@ from mono.model.versions import pep440_allows, python_fits
 from mono.repo.lockfile import lock_without_markers, old_lock_format
 from mono.repo.pyproject import PyProject
 from mono.repo.state import read_stamp, write_stamp
+from mono.repo.venvs import venv_fingerprint
 
 # Why a library used by path without a lock of its own has no venv of its own.
 NO_OWN_LOCK = "a library used by path, with no poetry.lock of its own (run ./mono lock {name} to work on it alone)"
@@ -129,11 +131,31 @@ def venv_is_whole(folder: Path) -> bool:
     )
 
 
+# How a project's venv stands against its install record.
+InstallState = Literal["up to date", "not installed", "inputs changed", "venv changed"]
+# Between the inputs key and the venv's fingerprint in an install record.
+_VENV = " venv:"
+
+
+def install_state(workspace: Workspace, graph: Graph, name: str) -> InstallState:
+    """Whether the project's venv is in step: installed from the inputs of now, and holding what
+    that install left in it (nothing removed, added or reinstalled since, mono.repo.venvs)."""
+    folder = workspace.folder(name)
+    if not venv_is_whole(folder):
+        return "not installed"  # deleted or damaged venv
+    recorded = read_stamp(record(workspace.root, "installed", name))
+    if recorded is None:
+        return "not installed"
+    inputs, _, fingerprint = recorded.partition(_VENV)
+    if inputs != install_inputs_key(workspace, graph, name) or not fingerprint:
+        return "inputs changed"  # a record from before venvs were fingerprinted is just stale
+    return "up to date" if fingerprint == venv_fingerprint(folder / ".venv") else "venv changed"
+
+
 def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
-    """True when the project's venv is missing or was installed from other inputs than now."""
-    if not venv_is_whole(workspace.folder(name)):
-        return True  # deleted or damaged venv
-    return read_stamp(record(workspace.root, "installed", name)) != install_inputs_key(workspace, graph, name)
+    """True when the project's venv is missing, was installed from other inputs than now, or
+    changed since it was installed."""
+    return install_state(workspace, graph, name) != "up to date"
 
 
 def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
@@ -144,21 +166,31 @@ def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome
     (its users' venvs hold it): that is skipped, saying how to give it one.
     """
     project = workspace.projects[name]
-    if not (project.directory(workspace.root) / "poetry.lock").is_file():
+    folder = project.directory(workspace.root)
+    if not (folder / "poetry.lock").is_file():
         if workspace.lock_optional(name):
             return Outcome("skipped", NO_OWN_LOCK.format(name=name))
         raise MissingLock(name, project.path)
     inputs = install_inputs_key(workspace, graph, name)
     stamp = record(workspace.root, "installed", name)
     stamp.unlink(missing_ok=True)  # an interrupted install must not look finished
-    copies = sync_venv(workspace, workspace.projects[name], workspace.config.installer, log)
+    copies = sync_venv(workspace, project, workspace.config.installer, log)
     if not copies:  # a copy does not follow its sources: without a record it is installed again
-        write_stamp(stamp, inputs)
+        # With what the install left in the venv: a package removed by hand later is noticed.
+        write_stamp(stamp, f"{inputs}{_VENV}{venv_fingerprint(folder / '.venv')}")
     return Outcome("ok")
 
 
 def install_if_needed(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
-    """Install unless the venv is already in step with the project's inputs."""
-    if not needs_install(workspace, graph, name):
+    """Install unless the venv is already in step with the project's inputs and holds what its
+    last install left in it; a venv changed by hand since is said so, and installed again."""
+    state = install_state(workspace, graph, name)
+    if state == "up to date":
         return Outcome("up to date")
+    if state == "venv changed":
+        logger.warning(
+            "%s: its .venv changed since it was installed (a package removed, added or reinstalled by hand); "
+            "installing it again",
+            name,
+        )
     return install(workspace, graph, name, log)
