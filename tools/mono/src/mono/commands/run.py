@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from mono.engine.installing import install, needs_install
+from mono.engine.installing import install_if_needed, needs_install
 from mono.errors import MonoError, WrongKind
 from mono.external.proc import child_environment, start_log
 from mono.model.graph import Graph
@@ -60,4 +60,4 @@ def install_for_run(
     on_start(log)
     start_log(log)
     with exclusive(workspace.root, f"mono run {name}", on_wait):
-        install(workspace, graph, name, log)
+        install_if_needed(workspace, graph, name, log)  # says so when the venv changed by hand
