@@ -128,6 +128,16 @@ class GitError(MonoError):
     """Git is missing, the folder is not a repository, or a ref does not exist."""
 
 
+class StateLinksOut(MonoError):
+    """Something under .mono/ is a symlink out of it: writing state there would write elsewhere."""
+
+    def __init__(self, link: Path, target: Path) -> None:
+        super().__init__(
+            f"{link} is a symlink to {target}, outside the tool's state folder",
+            "the tool writes only under .mono/; remove the link (its state is rebuilt)",
+        )
+
+
 class ReadOnlyRepository(MonoError):
     """A command that writes (under .mono/, a lock, a venv) was run on a repository it cannot write."""
 

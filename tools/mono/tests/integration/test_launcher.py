@@ -128,3 +128,17 @@ def test_a_bootstrap_killed_mid_install_stops_pip_and_the_next_run_sets_up_at_on
     assert again.returncode == 0, again.stderr
     assert "waiting for another ./mono" not in again.stderr, "waited for a lock whose holders are gone"
     assert again.stdout.strip() == "mono, version 0.1.0" and time.monotonic() - started < 600
+
+
+def test_a_state_folder_that_is_a_symlink_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "repo")
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    (repo / ".mono").symlink_to(outside)
+    result = run(repo, "list")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"mono: error: {repo}/.mono is a symlink, outside the tool's state folder "
+        "(hint: the tool writes only under .mono/; remove the link)"
+    ]
+    assert list(outside.iterdir()) == []

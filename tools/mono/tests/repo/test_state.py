@@ -9,6 +9,7 @@ import pytest
 
 from mono.engine.transaction import all_or_nothing
 from mono.repo.state import exclusive, read_stamp, write_stamp
+from tests.conftest import CliRunner
 
 HOLDER = """
 import sys, time
@@ -92,3 +93,42 @@ def test_all_or_nothing_puts_every_pyproject_and_lock_back_and_forgets_the_recor
         raise RuntimeError("the second relock failed")
     assert (one / "pyproject.toml").read_text() == "before\n" and (one / "poetry.lock").read_text() == "old lock\n"
     assert not (two / "poetry.lock").exists() and not record.exists()
+
+
+def test_a_state_folder_that_links_out_of_the_repository_is_refused_in_one_line(
+    repo: Path, tmp_path: Path, cli: CliRunner
+) -> None:
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    (repo / ".mono").symlink_to(outside)
+    result = cli(repo, "install", "--all")
+    assert result.code == 2
+    assert result.err.strip().splitlines() == [
+        f"mono: error: {repo / '.mono'} is a symlink to {outside}, outside the tool's state folder "
+        "(hint: the tool writes only under .mono/; remove the link (its state is rebuilt))"
+    ]
+    assert list(outside.iterdir()) == []
+
+
+def test_a_link_out_deeper_in_the_state_folder_is_refused_too(repo: Path, tmp_path: Path, cli: CliRunner) -> None:
+    outside = tmp_path / "victim"
+    outside.mkdir()
+    (repo / ".mono/state").mkdir(parents=True)
+    (repo / ".mono/state/locked").symlink_to(outside)
+    result = cli(repo, "lock", "--all")
+    assert result.code == 2 and "state/locked is a symlink to" in result.err
+    assert list(outside.iterdir()) == []
+
+
+def test_the_tools_venv_may_link_to_the_systems_python(repo: Path, tmp_path: Path, cli: CliRunner) -> None:
+    (repo / ".mono/venv/bin").mkdir(parents=True)
+    (repo / ".mono/venv/bin/python").symlink_to(sys.executable)
+    assert cli(repo, "list").code == 0
+
+
+def test_the_state_folder_is_its_owners_alone(repo: Path, cli: CliRunner) -> None:
+    (repo / ".mono").mkdir(mode=0o755)
+    (repo / ".mono").chmod(0o755)
+    cli(repo, "lock", "--check", "--all")
+    cli(repo, "list")
+    assert (repo / ".mono").stat().st_mode & 0o777 == 0o700

@@ -18,7 +18,7 @@ from mono import __version__
 from mono.cli.context import Repo, find_root
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
 from mono.external.proc import redact, reset_stop
-from mono.repo.state import hide_state
+from mono.repo.state import hide_state, refuse_links_out
 
 # Command name -> (module of mono.cli, click command in it). A command's module is imported when
 # it runs (or when --help lists them all): `list`, `graph` and `affected` must start fast.
@@ -103,6 +103,7 @@ def cli(context: click.Context, directory: str | None) -> None:
     """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
     new, add, check, lint, kernel, notebook, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
+    refuse_links_out(context.obj.root)
     # Whatever the command writes under .mono/, it never shows in the user's `git status`.
     context.call_on_close(lambda: hide_state(context.obj.root))
 

@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from mono.errors import StateLinksOut
 from mono.external.proc import held_by_children
 from mono.model.layout import RECORDS, Record, mono_dir, record, undo_copies, work_lock
 
@@ -140,12 +141,37 @@ def put_back(saved: Undo) -> None:
             raise
 
 
+def refuse_links_out(root: Path) -> None:
+    """Raise StateLinksOut when `.mono/`, or anything in it but the tool's own venv (whose
+    interpreter links to the system's), is a symlink that leads out of it: a repository that
+    commits `.mono -> ~/.ssh` must not make the tool write there."""
+    folder = mono_dir(root)
+    if folder.is_symlink():
+        raise StateLinksOut(folder, folder.resolve())
+    if not folder.is_dir():
+        return
+    inside = folder.resolve()
+    for current, folders, files in os.walk(folder):
+        if current == str(folder):
+            folders[:] = [name for name in folders if name != "venv"]
+        for name in (*folders, *files):
+            path = Path(current, name)
+            if path.is_symlink() and not path.resolve().is_relative_to(inside):
+                raise StateLinksOut(path, path.resolve())
+
+
 def hide_state(root: Path) -> None:
     """Keep `.mono/` out of `git status` with a `.gitignore` of `*` in it (as venv tools do), so
-    a repository that does not ignore it stays clean; a read-only tree is left as it is."""
-    ignore = mono_dir(root) / ".gitignore"
-    if mono_dir(root).is_dir() and not ignore.exists():
-        with contextlib.suppress(OSError):
+    a repository that does not ignore it stays clean, and readable by its owner only (logs may
+    quote what a redaction does not know of); a read-only tree is left as it is."""
+    folder = mono_dir(root)
+    if not folder.is_dir() or folder.is_symlink():
+        return
+    with contextlib.suppress(OSError):
+        if folder.stat().st_mode & 0o077:
+            folder.chmod(0o700)
+        ignore = folder / ".gitignore"
+        if not ignore.exists():
             ignore.write_text("*\n", encoding="utf-8")
 
 
