@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -121,3 +122,18 @@ def test_secrets_never_reach_the_output_or_the_log(tmp_path: Path, monkeypatch: 
     assert log.stat().st_mode & 0o777 == 0o600 and log.parent.stat().st_mode & 0o777 == 0o700
     for plain in ("a plain line: 10:30 @home", "FROM python:3.12-slim@sha256:0123abcd", "git@github.com:o/r"):
         assert proc.redact(plain) == plain
+
+
+def test_a_secret_never_reaches_the_log_even_while_the_command_runs(tmp_path: Path) -> None:
+    log = tmp_path / "run.log"
+    env = {**os.environ, "INDEX_TOKEN": "s3cr3t-value"}
+    script = "echo using $INDEX_TOKEN and https://user:hunter22@index.example/simple; sleep 2"
+    worker = threading.Thread(target=proc.run, args=(["sh", "-c", script],), kwargs={"cwd": tmp_path, "env": env, "log": log})
+    worker.start()
+    deadline = time.monotonic() + 10
+    while "\nusing" not in (log.read_text() if log.is_file() else "") and time.monotonic() < deadline:
+        time.sleep(0.02)
+    seen_while_running = log.read_text()
+    worker.join()
+    assert "using *** and https://user:***@index.example/simple" in seen_while_running
+    assert "s3cr3t-value" not in log.read_text() and "hunter22" not in log.read_text()

@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -64,11 +64,22 @@ _SHORTEST_SECRET = 4  # shorter values would blank out ordinary words
 def redact(text: str, env: Mapping[str, str] | None = None) -> str:
     """`text` with the passwords of URLs and the values of secret variables (of `env`, else of
     this process) replaced by ***: every line that reaches the terminal, a summary or a log."""
+    return _redactor(env)(text)
+
+
+def _redactor(env: Mapping[str, str] | None) -> Callable[[str], str]:
+    """`redact` for one environment, its secrets looked up once (a command's output is redacted
+    line by line as it arrives)."""
     variables = os.environ if env is None else env
-    for name, value in variables.items():
-        if _SECRET_VARIABLE.search(name) and len(value) >= _SHORTEST_SECRET:
+    secrets = {value for name, value in variables.items() if _SECRET_VARIABLE.search(name)}
+    longest_first = sorted((value for value in secrets if len(value) >= _SHORTEST_SECRET), key=len, reverse=True)
+
+    def hide(text: str) -> str:
+        for value in longest_first:
             text = text.replace(value, "***")
-    return _USER_INFO.sub(lambda match: f"{match.group('user')}:***@", text)
+        return _USER_INFO.sub(lambda match: f"{match.group('user')}:***@", text)
+
+    return hide
 
 
 def tail_of(text: str, lines: int = TAIL_LINES) -> str:
@@ -111,13 +122,13 @@ def run(
         raise Interrupted()
     _check_runnable(argv[0], cwd, env)
     guarded = [*_guard_argv(undo_if_killed or {}), *argv]
-    offset = _log_command(log, cwd, argv) if log is not None else 0
-    with log.open("ab") if log is not None else _no_file() as sink:
-        process = _start(guarded, cwd, env, sink, stderr)
-        raw = _wait(process, timeout, argv)
     if log is not None:
-        raw = _logged_since(log, offset, process.returncode, env)
-    output = redact(raw.decode("utf-8", errors="replace"), env)
+        _log_command(log, cwd, argv)
+    process = _start(guarded, cwd, env, stderr)
+    output = _collect(process, log, timeout, argv, env)
+    if log is not None and process.returncode:
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"[exit status {process.returncode}]\n")
     result = Completed(tuple(argv), process.returncode, output)
     if check and process.returncode != 0:
         raise CommandFailed(argv, process.returncode, result.tail(), log)
@@ -132,13 +143,11 @@ def start_log(log: Path) -> None:
     log.chmod(0o600)  # an older log, made before logs were private
 
 
-def _log_command(log: Path, cwd: Path, argv: list[str]) -> int:
-    """Write the command line to the log (only its owner may read it); returns where its output
-    will start."""
+def _log_command(log: Path, cwd: Path, argv: list[str]) -> None:
+    """Write the command line to the log (only its owner may read it)."""
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
         handle.write(redact(f"$ (cd {cwd} && {shlex.join(argv)})\n"))
-    return log.stat().st_size
 
 
 @contextlib.contextmanager
@@ -170,14 +179,14 @@ def _check_runnable(program: str, cwd: Path, env: Mapping[str, str] | None) -> N
         raise MonoError(f"cannot run '{program}': not found", "is it installed and on PATH?")
 
 
-def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[bytes] | None, stderr: Stderr) -> Popen:
+def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, stderr: Stderr) -> Popen:
     try:
         process = subprocess.Popen(
             argv,
             cwd=cwd,
             env=dict(env) if env is not None else None,
             stdin=subprocess.DEVNULL,
-            stdout=sink if sink is not None else subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT if stderr == "merged" else subprocess.DEVNULL,
             # A terminal's Ctrl-C reaches ./mono, which stops the whole group of each command
             # (its guard, the command, and the helpers the command starts).
@@ -193,40 +202,48 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, sink: IO[b
     return process
 
 
-def _wait(process: Popen, timeout: float | None, argv: list[str]) -> bytes:
-    try:
-        raw, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired as expired:
+def _collect(
+    process: Popen, log: Path | None, timeout: float | None, argv: list[str], env: Mapping[str, str] | None
+) -> str:
+    """The command's output, redacted line by line as it arrives and so written to `log`: no
+    secret is in a log even for a moment, nor after ./mono is killed mid-command."""
+    hide = _redactor(env)
+    expired = threading.Event()
+
+    def expire() -> None:
+        expired.set()
         _stop(process)
-        process.communicate()  # closes its pipes
-        raise MonoError(f"'{shlex.join(argv)}' did not finish within {timeout:g} s") from expired
+
+    timer = threading.Timer(timeout, expire) if timeout is not None else None
+    said: list[str] = []
+    assert process.stdout is not None  # started with stdout=PIPE
+    try:
+        # Line-buffered: a user who follows the log sees each line as it comes.
+        with log.open("a", encoding="utf-8", buffering=1) if log is not None else _no_file() as sink:
+            if timer is not None:
+                timer.start()
+            for raw in iter(process.stdout.readline, b""):
+                line = hide(raw.decode("utf-8", errors="replace"))
+                said.append(line)
+                if sink is not None:
+                    sink.write(line)
+            process.wait()
     except BaseException:  # Ctrl-C in this thread: the command must not outlive us
         _stop(process)
         raise
     finally:
+        if timer is not None:
+            timer.cancel()
+        process.stdout.close()
         with _running_lock:
             _running.discard(process)
-    return raw or b""
-
-
-def _logged_since(log: Path, offset: int, returncode: int, env: Mapping[str, str] | None) -> bytes:
-    """What the command wrote to the log, which is then rewritten with its secrets redacted."""
-    with log.open("r+b") as handle:
-        handle.seek(offset)
-        raw = handle.read()
-        cleaned = redact(raw.decode("utf-8", errors="replace"), env).encode("utf-8")
-        if cleaned != raw:
-            handle.seek(offset)
-            handle.truncate()
-            handle.write(cleaned)
-    if returncode:
-        with log.open("a", encoding="utf-8") as handle:
-            handle.write(f"[exit status {returncode}]\n")
-    return cleaned
+    if expired.is_set():
+        raise MonoError(f"'{shlex.join(argv)}' did not finish within {timeout:g} s")
+    return "".join(said)
 
 
 @contextlib.contextmanager
-def _no_file() -> Iterator[None]:
+def _no_file() -> Iterator[IO[str] | None]:
     yield None
 
 
