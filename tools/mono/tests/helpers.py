@@ -1,11 +1,18 @@
-"""Build fake monorepos from data, and run the CLI against them."""
+"""Build fake monorepos from data, run the CLI against them, and start programs that a test
+runs in the background (servers, commands to interrupt) so that none outlives the test run."""
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import os
+import signal
 import subprocess
+import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = next(folder for folder in Path(__file__).resolve().parents if (folder / "mono").is_file())
 LAUNCHER = REPO_ROOT / "mono"
@@ -78,3 +85,81 @@ def layered_repo() -> dict[str, str]:
 def tree_listing(root: Path) -> set[str]:
     """Every file and folder under `root` (git's own folder left out)."""
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if ".git" not in p.relative_to(root).parts}
+
+
+# --- programs in the background ------------------------------------------------------------------
+
+_PR_SET_PDEATHSIG = 1  # <sys/prctl.h>
+_PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("linux") else None
+_started: dict[subprocess.Popen[Any], bool] = {}  # each running one: has it a group of its own?
+
+
+def dies_with_this_process(number: int = signal.SIGTERM, ignore_sigint: bool = False) -> Callable[[], None]:
+    """A `preexec_fn`: the child gets signal `number` when this process dies, even by SIGKILL
+    (Linux's parent-death signal; elsewhere nothing). It survives exec, so the program itself
+    gets it; SIGTERM lets ./mono stop what it started. Only a process started from a thread
+    that lives as long as the test run may use it: the signal comes when that thread ends."""
+    parent = os.getpid()
+
+    def prepare() -> None:
+        if ignore_sigint:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if _PRCTL is not None:
+            _PRCTL(_PR_SET_PDEATHSIG, number, 0, 0, 0)
+            if os.getppid() != parent:  # this process died before the call
+                os._exit(1)
+
+    return prepare
+
+
+def start_process(
+    argv: Sequence[str], *, own_group: bool = False, ignore_sigint: bool = False, **options: Any
+) -> subprocess.Popen[Any]:
+    """Start a program a test runs in the background, stopped when the test run ends however it
+    ends: by the fixture's `stop_process`; on Ctrl-C and SIGTERM of pytest by the session's end
+    (tests/integration/conftest.py); on SIGKILL of pytest by the parent-death signal.
+
+    Without `own_group` it stays in pytest's process group, where a terminal's Ctrl-C and the
+    group signals of `./mono test` reach it too. `own_group` is for a test that signals the
+    program's group itself, as a terminal would (stdin is /dev/null then, so it never waits on
+    the terminal). `ignore_sigint` starts it as `PROGRAM &` in a script would."""
+    options.setdefault("stdin", subprocess.DEVNULL)
+    process: subprocess.Popen[Any] = subprocess.Popen(
+        list(argv),
+        process_group=0 if own_group else None,
+        preexec_fn=dies_with_this_process(ignore_sigint=ignore_sigint),
+        **options,
+    )
+    _started[process] = own_group
+    return process
+
+
+def _signal(process: subprocess.Popen[Any], number: int, group: bool) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        if group:  # what it started stops with it
+            os.killpg(process.pid, number)
+        elif process.poll() is None:
+            process.send_signal(number)
+
+
+def stop_process(process: subprocess.Popen[Any], number: int = signal.SIGTERM, timeout: float = 20) -> None:
+    """If it still runs: send `number` (to its group, when it has one), wait up to `timeout` s,
+    then SIGKILL, and SIGKILL what it left in its group. One that ended is left as it is, so a
+    test can still see what it left behind."""
+    group = _started.pop(process, False)
+    if process.poll() is not None:
+        return
+    _signal(process, number, group)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _signal(process, signal.SIGKILL, group)
+        process.wait(timeout=10)
+    if group:
+        _signal(process, signal.SIGKILL, group)
+
+
+def stop_started_processes() -> None:
+    """Stop every program `start_process` started that is still running (at the end of a run)."""
+    for process in list(_started):
+        stop_process(process, timeout=5)

@@ -16,7 +16,7 @@ from mono.external.docker import ImagePlatform
 from mono.repo.discovery import load_workspace
 from mono.repo.edit import pin_internal
 from mono.repo.files import copy_project_files
-from tests.helpers import git, write_tree
+from tests.helpers import git, pep621, write_tree
 
 EXPORTED = """\
 -e file:///repo/lib/helloworld ; python_version >= "3.11" and python_version < "4.0"
@@ -130,13 +130,47 @@ def test_docker_settings_are_checked(repo: Path) -> None:
         load_workspace(repo)
 
 
-def test_only_files_git_keeps_go_into_a_copy(repo: Path, tmp_path: Path) -> None:
+def test_only_files_git_tracks_go_into_a_copy(repo: Path, tmp_path: Path) -> None:
     write_tree(repo, {"lib/core/.gitignore": ".env\nnotes/\n", "lib/core/.env": "TOKEN=secret\n",
                       "lib/core/notes/n.txt": "x\n", "lib/core/core/new.py": "NEW = 1\n"})  # fmt: skip
-    copy_project_files(repo / "lib/core", tmp_path / "copy")
+    shipped = copy_project_files(repo / "lib/core", tmp_path / "copy")
     copied = {p.relative_to(tmp_path / "copy").as_posix() for p in (tmp_path / "copy").rglob("*") if p.is_file()}
-    assert "core/new.py" in copied and "pyproject.toml" in copied  # new files count, tracked ones too
-    assert ".env" not in copied and "notes/n.txt" not in copied
+    assert copied == {"pyproject.toml", "core/__init__.py"}  # not new.py (untracked), .env or notes/ (ignored)
+    assert shipped.left_out == (".gitignore", "core/new.py")  # ignored files are not news
+
+
+def test_a_cached_wheel_is_built_again_once_a_file_of_the_library_is_tracked(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    built_from: list[set[str]] = []
+
+    def poetry_builds(args: list[str], root: Path, folder: Path, log: Path, **options: object) -> None:
+        out = Path(args[args.index("--output") + 1])
+        out.mkdir(parents=True)
+        with zipfile.ZipFile(out / "core-0.1.0-py3-none-any.whl", "w") as wheel:
+            wheel.writestr("core/__init__.py", "")
+        built_from.append({p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()})
+
+    monkeypatch.setattr(buildcontext, "poetry", poetry_builds)
+    (repo / "lib/core/core/new.py").write_text("NEW = 1\n")
+    workspace = load_workspace(repo)
+    core = workspace.projects["core"]
+    buildcontext.project_wheels(workspace, core, repo / "build.log")
+    buildcontext.project_wheels(workspace, core, repo / "build.log")
+    assert built_from == [{"pyproject.toml", "core/__init__.py"}]  # untracked: left out, and cached
+    git(repo, "add", "lib/core/core/new.py")  # its contents unchanged: only what git tracks is
+    buildcontext.project_wheels(workspace, core, repo / "build.log")
+    assert built_from[1:] == [{"pyproject.toml", "core/__init__.py", "core/new.py"}]
+
+
+def test_a_library_whose_pyproject_git_does_not_track_is_refused_in_one_line(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(buildcontext, "poetry", lambda *args, **options: None)
+    write_tree(repo, {"lib/fresh/pyproject.toml": pep621("fresh"), "lib/fresh/fresh/__init__.py": ""})
+    workspace = load_workspace(repo)
+    with pytest.raises(MonoError, match=r"lib/fresh/pyproject\.toml is not tracked by git"):
+        buildcontext.project_wheels(workspace, workspace.projects["fresh"], repo / "build.log")
 
 
 def test_a_local_version_becomes_a_valid_tag_and_an_unknown_tree_state_gives_no_git_tag(

@@ -103,7 +103,7 @@ def test_when_mono_is_killed_its_work_stops_the_files_come_back_and_only_then_th
             str(tmp_path / "poetry.lock"),
             str(tmp_path / "made"),
             str(backup),
-        ],  # fmt: skip
+        ],
         cwd=tmp_path,
     )
     pids_file = tmp_path / "pids"
@@ -143,7 +143,7 @@ def test_the_work_lock_is_held_while_a_guarded_command_outlives_its_parent(tmp_p
                 "--",
                 "sleep",
                 "1",
-            ],  # fmt: skip
+            ],
             pass_fds=(lock.fileno(),),
         )
     # This process let go of its descriptor; the guard's keeps the lock taken until sleep ends.

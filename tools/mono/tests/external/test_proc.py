@@ -128,7 +128,9 @@ def test_a_secret_never_reaches_the_log_even_while_the_command_runs(tmp_path: Pa
     log = tmp_path / "run.log"
     env = {**os.environ, "INDEX_TOKEN": "s3cr3t-value"}
     script = "echo using $INDEX_TOKEN and https://user:hunter22@index.example/simple; sleep 2"
-    worker = threading.Thread(target=proc.run, args=(["sh", "-c", script],), kwargs={"cwd": tmp_path, "env": env, "log": log})
+    worker = threading.Thread(
+        target=proc.run, args=(["sh", "-c", script],), kwargs={"cwd": tmp_path, "env": env, "log": log}
+    )
     worker.start()
     deadline = time.monotonic() + 10
     while "\nusing" not in (log.read_text() if log.is_file() else "") and time.monotonic() < deadline:

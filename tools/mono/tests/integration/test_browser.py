@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER, REPO_ROOT
+from tests.helpers import LAUNCHER, REPO_ROOT, start_process, stop_process
 from tests.integration.conftest import IGNORED, copy_examples, free_port
 
 pytestmark = pytest.mark.integration
@@ -55,12 +55,12 @@ def served(site: Path) -> Iterator[object]:
         port = free_port()
         env = {**os.environ, "PORT": str(port)}
         env.pop("MONO_ROOT", None)
-        process = subprocess.Popen(
+        process = start_process(
             ["sh", str(LAUNCHER), "-C", str(site), "run", app],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            own_group=True,
         )
         running.append(process)
         url = f"http://127.0.0.1:{port}/"
@@ -74,8 +74,7 @@ def served(site: Path) -> Iterator[object]:
 
     yield start
     for process in running:
-        os.killpg(process.pid, signal.SIGINT)
-        process.wait(timeout=20)
+        stop_process(process, signal.SIGINT)
 
 
 def browse(chromium: str, *args: str) -> subprocess.CompletedProcess[str]:

@@ -16,9 +16,21 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import REPO_ROOT, build_repo, git, pep621
-from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, free_port, mono
+from tests.integration.conftest import (
+    BASE_IMAGE,
+    IMAGE_LABEL,
+    SESSION,
+    copy_examples,
+    docker,
+    free_port,
+    image,
+    mono,
+    users_own_image,
+)
 
 pytestmark = pytest.mark.integration
+
+APP = image("flask-app-1")  # where this session's images of the example app go
 
 
 @pytest.fixture(scope="module")
@@ -32,8 +44,8 @@ def tag() -> str:
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
-def build(repo: Path, tag: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    return mono("-C", str(repo), "build", "flask-app-1", "--tag", tag, "--base-image", BASE_IMAGE, *extra)
+def build(repo: Path, tag: str, *extra: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return mono("-C", str(repo), "build", "flask-app-1", "--tag", tag, "--base-image", BASE_IMAGE, *extra, env=env)
 
 
 def layers(image: str) -> list[str]:
@@ -84,14 +96,16 @@ def test_the_image_serves_the_library_greeting_as_non_root_and_holds_no_poetry_o
     repo: Path, tag: str, serve: object
 ) -> None:
     before = tree_digest(repo)
-    result = build(repo, tag)
+    with users_own_image("flask-app-1:0.1.0") as users:  # a test never re-points a user's tag
+        result = build(repo, tag, "--label", "org.example.team=shop")
+        assert docker("image", "inspect", "--format", "{{.Id}}", "flask-app-1:0.1.0").stdout.strip() == users
     assert result.returncode == 0, result.stdout + result.stderr
     sha = git(repo, "rev-parse", "--short=12", "HEAD").strip()
-    assert f"flask-app-1: flask-app-1:0.1.0 flask-app-1:git-{sha} flask-app-1:{tag}" in result.stdout
+    assert f"flask-app-1: {APP}:0.1.0 {APP}:git-{sha} {APP}:{tag}" in result.stdout
     assert tree_digest(repo) == before  # no file of the repository changed, none was added
-    image = f"flask-app-1:{tag}"
+    built = f"{APP}:{tag}"
     assert callable(serve)
-    container, port = serve(image)
+    container, port = serve(built)
     assert "Hello world christopher" in page(port)
     logs = docker("logs", container)
     assert "[ERROR]" not in logs.stdout + logs.stderr, logs.stdout + logs.stderr  # e.g. no home for its socket
@@ -101,29 +115,32 @@ def test_the_image_serves_the_library_greeting_as_non_root_and_holds_no_poetry_o
     # What this build added to the base image: the app's files, a venv without pip, the library
     # installed from its wheel; no Poetry, no pyproject.toml, no tests, no library source tree.
     added = docker(
-        "run", "--rm", "--entrypoint", "sh", image, "-c",
+        "run", "--rm", "--entrypoint", "sh", built, "-c",
         "find /app /opt \\( -name pyproject.toml -o -iname 'poetry*' -o -name tests -o -name 'pip*' "
         "-o -name lib -path '/app/*' \\) -print",
     ).stdout.split()  # fmt: skip
     assert added == []
-    assert docker("run", "--rm", "--entrypoint", "ls", image, "/app").stdout.split() == ["app.py", "templates"]
+    assert docker("run", "--rm", "--entrypoint", "ls", built, "/app").stdout.split() == ["app.py", "templates"]
     where = docker(
-        "run", "--rm", "--entrypoint", "python3", image, "-c", "import helloworld; print(helloworld.__file__)"
+        "run", "--rm", "--entrypoint", "python3", built, "-c", "import helloworld; print(helloworld.__file__)"
     )
     assert where.stdout.strip() == "/opt/internal/helloworld/__init__.py"
-    no_poetry = docker("run", "--rm", "--entrypoint", "python3", image, "-c", "import poetry", check=False)
+    no_poetry = docker("run", "--rm", "--entrypoint", "python3", built, "-c", "import poetry", check=False)
     assert no_poetry.returncode != 0
     # What `docker run -p 5000:5000 IMAGE` relies on: port 5000 by default, declared; a health check.
-    config = json.loads(docker("image", "inspect", "--format", "{{json .Config}}", image).stdout)
+    config = json.loads(docker("image", "inspect", "--format", "{{json .Config}}", built).stdout)
     assert "PORT=5000" in config["Env"] and "5000/tcp" in config["ExposedPorts"]
     assert config["User"] == "app" and "/healthz" in " ".join(config["Healthcheck"]["Test"])
+    # Labels: the tool's, this session's (MONO_IMAGE_LABELS, which removes it at the end), --label.
+    assert config["Labels"]["org.opencontainers.image.version"] == "0.1.0"
+    assert config["Labels"][IMAGE_LABEL] == SESSION and config["Labels"]["org.example.team"] == "shop"
 
 
 def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_third_party(
     repo: Path, tag: str, serve: object
 ) -> None:
     base = len(layers(BASE_IMAGE))
-    first = layers(f"flask-app-1:{tag}")
+    first = layers(f"{APP}:{tag}")
     # Layers after the base image: user, third-party venv, internal libraries, /app, app files.
     third_party, internal = base + 1, base + 2
     app = repo / "app/demo/flask-app-1/app.py"
@@ -132,7 +149,7 @@ def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_t
     started = time.monotonic()
     assert build(repo, tag).returncode == 0
     app_seconds = time.monotonic() - started
-    after_app = layers(f"flask-app-1:{tag}")
+    after_app = layers(f"{APP}:{tag}")
     assert after_app[: internal + 1] == first[: internal + 1]  # base, user, third-party, libraries
     assert after_app != first
     log = (repo / ".mono/logs/build/flask-app-1.log").read_text()
@@ -143,11 +160,11 @@ def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_t
     git(repo, "commit", "-qam", "library change")
     result = build(repo, tag)
     assert result.returncode == 0, result.stdout + result.stderr
-    after_library = layers(f"flask-app-1:{tag}")
+    after_library = layers(f"{APP}:{tag}")
     assert after_library[: third_party + 1] == first[: third_party + 1]  # third-party layer reused
     assert after_library[internal] != after_app[internal]
     assert callable(serve)
-    _, port = serve(f"flask-app-1:{tag}")
+    _, port = serve(f"{APP}:{tag}")
     assert "Howdy world christopher" in page(port)
     print(f"rebuild after an app change: {app_seconds:.1f} s")
 
@@ -179,7 +196,7 @@ def test_a_broken_dockerfile_fails_with_the_tail_of_the_build_log(repo: Path, ta
     ],
 )
 def test_bad_build_requests_are_one_line_and_exit_2(repo: Path, args: tuple[str, ...], message: str) -> None:
-    result = mono("-C", str(repo), *args)
+    result = mono("-C", str(repo), *args, env={"MONO_DOCKER_REGISTRY": ""})  # no registry but the settings
     assert result.returncode == 2
     assert result.stderr.startswith(message) and len(result.stderr.strip().splitlines()) == 1
 
@@ -209,7 +226,7 @@ def test_push_pushes_every_tag_to_the_registry_and_a_failed_push_fails(repo: Pat
     registry = f"127.0.0.1:{free_port()}"  # nothing listens there: the push must be tried and fail
     root.write_text(original + f'\n[tool.mono.docker]\nregistry = "{registry}"\n')
     try:
-        result = build(repo, tag, "--push")
+        result = build(repo, tag, "--push", env={"MONO_DOCKER_REGISTRY": ""})  # the setting's registry
     finally:
         root.write_text(original)
     assert result.returncode == 1
@@ -232,7 +249,7 @@ def test_build_sh_still_works_from_any_folder(engine: None, tag: str, tmp_path: 
     command = ["sh", str(script), "flask-app-1", "--tag", f"{tag}-sh", "--base-image", BASE_IMAGE]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert docker("image", "inspect", f"flask-app-1:{tag}-sh", check=False).returncode == 0
+    assert docker("image", "inspect", f"{APP}:{tag}-sh", check=False).returncode == 0
     usage = subprocess.run(["sh", str(script)], cwd=tmp_path, capture_output=True, text=True, check=False)
     assert usage.returncode == 2 and "usage: tools/build/build.sh APP" in usage.stderr
 
@@ -246,7 +263,7 @@ def test_the_iris_model_trains_in_its_image_and_its_predict_image_serves_the_art
     artifacts.mkdir()
     artifacts.chmod(0o777)  # the images run as a non-root user
     trained = docker(
-        "run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", f"iris-classifier-train:{tag}"
+        "run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", f"{image('iris-classifier-train')}:{tag}"
     )
     assert "holdout accuracy" in trained.stdout
     model = json.loads((artifacts / "model-1.json").read_text())
@@ -254,7 +271,7 @@ def test_the_iris_model_trains_in_its_image_and_its_predict_image_serves_the_art
     port = free_port()
     container = docker(
         "run", "-d", "--network", "host", "-e", f"PORT={port}", "-v", f"{artifacts}:/artifacts",
-        f"iris-classifier-predict:{tag}",
+        f"{image('iris-classifier-predict')}:{tag}",
     ).stdout.strip()  # fmt: skip
     try:
         deadline = time.monotonic() + 30
@@ -310,10 +327,10 @@ def test_a_dockerfile_written_for_the_repository_root_builds_from_it(
     built = mono("-C", str(repo), "build", name, "--tag", tag, "--base-image", BASE_IMAGE)
     try:
         assert built.returncode == 0, built.stdout + built.stderr
-        ran = docker("run", "--rm", "--network", "none", f"{name}:{tag}")
+        ran = docker("run", "--rm", "--network", "none", f"{image(name)}:{tag}")
         assert ran.stdout.strip() == "hello from core ['Dockerfile', 'main.py', 'pyproject.toml']"
     finally:
-        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", name).stdout.split()
+        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", image(name)).stdout.split()
         docker("rmi", "-f", *made, check=False)
 
 
@@ -338,7 +355,38 @@ def test_a_dockerfile_with_its_own_base_builds_without_the_base_image(engine: No
         assert (
             f"{name}'s Dockerfile starts a stage FROM {own_base}: --base-image does not choose that one" in built.stderr
         )
-        assert docker("run", "--rm", "--network", "none", f"{name}:{tag}").stdout.strip() == "own base"
+        assert docker("run", "--rm", "--network", "none", f"{image(name)}:{tag}").stdout.strip() == "own base"
     finally:
-        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", name).stdout.split()
+        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", image(name)).stdout.split()
         docker("rmi", "-f", *made, own_base, check=False)
+
+
+def test_an_untracked_file_stays_out_of_the_image_and_the_build_names_it(engine: None, tmp_path: Path) -> None:
+    repo = copy_examples(tmp_path / "repo")
+    (repo / "app/demo/flask-app-1/templates/secret.txt").write_text("not for images\n")
+    (repo / "app/demo/flask-app-1/templates/.env").write_text("TOKEN=ignored\n")  # ignored: never ships
+    (repo / ".gitignore").write_text((repo / ".gitignore").read_text() + ".env\n")
+    git(repo, "commit", "-qam", "ignore .env")
+    prefix = f"helper-untracked-{uuid.uuid4().hex[:10]}"  # images of this test alone
+    built_image = f"{prefix}/flask-app-1:0.1.0"
+
+    def build_and_list() -> tuple[subprocess.CompletedProcess[str], list[str]]:
+        built = mono("-C", str(repo), "build", "flask-app-1", "--base-image", BASE_IMAGE,
+                     env={"MONO_DOCKER_REGISTRY": prefix})  # fmt: skip
+        assert built.returncode == 0, built.stdout + built.stderr
+        listed = docker("run", "--rm", "--entrypoint", "ls", built_image, "-A", "/app", "/app/templates")
+        return built, listed.stdout.split()
+
+    try:
+        built, listed = build_and_list()
+        assert "secret.txt" not in listed and ".env" not in listed and "index.html" in listed
+        warning = (
+            "mono: warning: left out 1 untracked file of flask-app-1 (templates/secret.txt): git add it to ship it"
+        )
+        assert warning in built.stderr.splitlines()
+        git(repo, "add", "app/demo/flask-app-1/templates/secret.txt")  # tracked now: it ships
+        built, listed = build_and_list()
+        assert "secret.txt" in listed and "left out" not in built.stderr
+    finally:
+        made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={prefix}/*").stdout
+        docker("rmi", "-f", *made.split(), check=False)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER
+from tests.helpers import LAUNCHER, start_process, stop_process
 from tests.integration.conftest import copy_examples, mono
 
 pytestmark = pytest.mark.integration
@@ -53,13 +53,13 @@ def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(
     log = repo / ".mono/logs/lock/helloworld.log"
     env = {**os.environ, "POETRY_PYPI_MIRROR_URL": stalling_index, "CI": "true"}
     env.pop("MONO_ROOT", None)
-    running = subprocess.Popen(
+    running = start_process(
         ["sh", str(LAUNCHER), "-C", str(repo), "lock", "--all"],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,  # the signal goes to ./mono alone, not to Poetry through the group
+        own_group=True,  # the signal goes to ./mono alone, not to Poetry through the group
     )
     try:
         wait_for(lambda: log.is_file() and "poetry --no-ansi lock" in log.read_text(), "poetry lock to start")
@@ -68,8 +68,7 @@ def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(
         running.send_signal(number)
         out, err = running.communicate(timeout=60)
     finally:
-        if running.poll() is None:
-            os.killpg(running.pid, signal.SIGKILL)
+        stop_process(running, signal.SIGKILL)
     assert running.returncode == 130, out + err
     assert "mono: interrupted" in err and "Traceback" not in err
     # Poetry was stopped, with the Pythons it had started, not left behind.

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER, REPO_ROOT, git
-from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, mono
+from tests.helpers import LAUNCHER, REPO_ROOT, git, start_process, stop_process
+from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, image, mono
 from tests.integration.test_interrupts import processes_working_in, wait_for
 
 pytestmark = pytest.mark.integration
@@ -58,6 +58,10 @@ def test_every_kind_is_made_locked_installed_tested_and_built(
     assert f"new {name}: locked" in result.stdout and f"new {name}: tests passed" in result.stdout
     folder = workshop / (f"{kind}/{target}" if kind != "lib" else f"lib/{target}")
     assert (folder / "poetry.lock").is_file() and (folder / ".venv/bin/python").exists()
+    # Marked with `git add -N`: tracked (so its image has its files), but nothing is staged.
+    status = git(workshop, "status", "--porcelain", "--untracked-files=all", "--", str(folder)).splitlines()
+    assert status and all(line.startswith(" A ") for line in status), status
+    assert git(workshop, "diff", "--cached", "--name-only") == ""
     answers = (folder / ".copier-answers.yml").read_text()
     assert f"kind: {kind}" in answers and "_src_path: ../" in answers and "_commit:" in answers
     assert str(workshop) not in answers  # no absolute path of this machine
@@ -65,9 +69,9 @@ def test_every_kind_is_made_locked_installed_tested_and_built(
     assert set(libs) <= set(declared)
     if kind in {"app", "model"} and can_build:
         images = [name] if kind == "app" else [f"{name}-predict", f"{name}-train"]
-        for image in images:
-            assert f"{image}:0.1.0" in result.stdout
-            assert docker("image", "inspect", f"{image}:0.1.0", check=False).returncode == 0
+        for made in images:
+            assert f"{image(made)}:0.1.0" in result.stdout
+            assert docker("image", "inspect", f"{image(made)}:0.1.0", check=False).returncode == 0
     linted = mono("-C", str(workshop), "lint", name)
     assert linted.returncode == 0, linted.stdout + linted.stderr
     git(workshop, "add", "-A")
@@ -78,12 +82,12 @@ def test_the_new_model_trains_in_its_image_and_serves_predictions(workshop: Path
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
     artifacts.chmod(0o777)  # the image runs as a non-root user
-    docker("run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", "forecast-train:0.1.0")
+    docker("run", "--rm", "--network", "none", "-v", f"{artifacts}:/artifacts", f"{image('forecast-train')}:0.1.0")
     assert (artifacts / "model-1.json").is_file()
     port = 5000 + os.getpid() % 1000
     container = docker(
         "run", "-d", "--network", "host", "-e", f"PORT={port}", "-v", f"{artifacts}:/artifacts",
-        "forecast-predict:0.1.0",
+        f"{image('forecast-predict')}:0.1.0",
     ).stdout.strip()  # fmt: skip
     try:
         answer: dict[str, object] = {}
@@ -116,9 +120,9 @@ def test_an_interrupted_new_leaves_the_repository_as_it_was(workshop: Path, stal
     before = visible_state(workshop)
     env = {**os.environ, "POETRY_PYPI_MIRROR_URL": stalling_index}
     env.pop("MONO_ROOT", None)
-    running = subprocess.Popen(
+    running = start_process(
         ["sh", str(LAUNCHER), "-C", str(workshop), "new", "eng", "other/halted"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, own_group=True,
     )  # fmt: skip
     try:
         log = workshop / ".mono/logs/new/halted.log"
@@ -127,8 +131,7 @@ def test_an_interrupted_new_leaves_the_repository_as_it_was(workshop: Path, stal
         running.send_signal(signal.SIGINT)
         _, err = running.communicate(timeout=60)
     finally:
-        if running.poll() is None:
-            os.killpg(running.pid, signal.SIGKILL)
+        stop_process(running, signal.SIGKILL)
     assert running.returncode == 130, err
     assert visible_state(workshop) == before
     assert processes_working_in(workshop / "eng") == []

@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import time
 import tomllib
 import urllib.request
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, build_repo, git
+from tests.helpers import REPO_ROOT, build_repo, git, start_process, stop_process
 from tests.integration.conftest import IGNORED, mono
 
 pytestmark = pytest.mark.integration
@@ -32,7 +33,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen(
+    process = start_process(
         [str(server), "run", "-i", "127.0.0.1", "-p", str(port), "-a", ".", "-P", ".", str(packages)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -47,8 +48,7 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 time.sleep(0.1)
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        stop_process(process, timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -157,3 +157,29 @@ def test_version_bumps_the_library_and_moves_its_by_version_users(repo: Path, in
     assert next(p for p in lock["package"] if p["name"] == "helloworld")["version"] == "0.2.0"
     bad = mono("-C", str(repo), "version", "helloworld", "0.1.5")
     assert bad.returncode == 2 and "not newer" in bad.stderr
+
+
+def test_an_untracked_file_stays_out_of_the_published_wheel_and_sdist(tmp_path: Path, index: str) -> None:
+    pyproject = (
+        '[project]\nname = "leaky"\nversion = "1.0.0"\nrequires-python = ">=3.11,<4.0"\n\n'
+        '[tool.poetry]\npackages = [{ include = "leaky" }]\n\n'
+        '[build-system]\nrequires = ["poetry-core>=2.0,<3.0"]\nbuild-backend = "poetry.core.masonry.api"\n'
+    )
+    repo = build_repo(
+        tmp_path / "repo",
+        {".gitignore": ".venv/\n.mono/\n", "lib/leaky/pyproject.toml": pyproject, "lib/leaky/leaky/__init__.py": ""},
+    )
+    (repo / "lib/leaky/leaky/secret.py").write_text("TOKEN = 'not for packages'\n")
+    published = mono("-C", str(repo), "publish", "leaky", env=env_for(index))
+    assert published.returncode == 0, published.stdout + published.stderr
+    warning = "mono: warning: left out 1 untracked file of leaky (leaky/secret.py): git add it to ship it"
+    assert warning in published.stderr.splitlines()
+    with urllib.request.urlopen(f"{index}packages/leaky-1.0.0-py3-none-any.whl", timeout=5) as answer:
+        (tmp_path / "leaky.whl").write_bytes(answer.read())
+    with urllib.request.urlopen(f"{index}packages/leaky-1.0.0.tar.gz", timeout=5) as answer:
+        (tmp_path / "leaky.tar.gz").write_bytes(answer.read())
+    with zipfile.ZipFile(tmp_path / "leaky.whl") as wheel:
+        assert "leaky/__init__.py" in wheel.namelist() and "leaky/secret.py" not in wheel.namelist()
+    with tarfile.open(tmp_path / "leaky.tar.gz") as sdist:
+        names = sdist.getnames()
+    assert "leaky-1.0.0/leaky/__init__.py" in names and not any(name.endswith("secret.py") for name in names)

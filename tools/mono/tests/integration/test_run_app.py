@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER
+from tests.helpers import LAUNCHER, start_process, stop_process
 from tests.integration.conftest import free_port
 
 pytestmark = pytest.mark.integration
@@ -49,25 +49,25 @@ def serving(repo: Path, app: str, port: int, sigint_ignored: bool = False) -> It
     `sigint_ignored` starts it the way `./mono run APP &` in a script does: SIGINT ignored.
     """
 
-    def ignore_sigint() -> None:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    process = subprocess.Popen(
+    process = start_process(
         ["sh", str(LAUNCHER), "-C", str(repo), "run", app],
         env={**os.environ, "PORT": str(port)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        start_new_session=True,
-        preexec_fn=ignore_sigint if sigint_ignored else None,
+        own_group=True,
+        ignore_sigint=sigint_ignored,
     )
     served = Served(process, f"http://127.0.0.1:{port}/")
     try:
         yield served
     finally:
         if process.poll() is None:
-            os.killpg(process.pid, signal.SIGINT)
-        _, served.stderr = process.communicate(timeout=30)
+            os.killpg(process.pid, signal.SIGINT)  # what a terminal's Ctrl-C does
+        try:
+            _, served.stderr = process.communicate(timeout=30)
+        finally:
+            stop_process(process, signal.SIGKILL)
 
 
 def assert_port_closed(port: int) -> None:

@@ -1,10 +1,10 @@
-"""Which base images a Dockerfile hard-codes."""
+"""Which base images a Dockerfile hard-codes, which files it COPYs by name."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mono.repo.dockerfile import final_base, fixed_bases, stage_bases, uses_base_argument
+from mono.repo.dockerfile import final_base, fixed_bases, named_sources, stage_bases, uses_base_argument
 
 
 def test_build_arguments_and_earlier_stages_are_not_fixed_bases(tmp_path: Path) -> None:
@@ -44,3 +44,32 @@ def test_the_final_base_is_the_last_stages(tmp_path: Path) -> None:
     assert final_base(dockerfile) is None and uses_base_argument(dockerfile)
     dockerfile.write_text("")
     assert final_base(dockerfile) is None and stage_bases(dockerfile) == []
+
+
+def test_only_files_copied_one_by_one_are_named(tmp_path: Path) -> None:
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(
+        "FROM base AS deps\n"
+        "COPY .mono/requirements.txt /build/requirements.txt\n"
+        "COPY --from=deps /opt/venv /opt/venv\n"
+        "copy --chown=app:app app.py ./settings.toml /app/\n"
+        "COPY templates/ static /app/\n"  # folders: their untracked files stay out
+        "ADD https://example.invalid/x.tgz *.cfg conf/?.ini ${FILE} /app/\n"
+        'COPY --chmod=644 ["model card.md", "/app/"]\n'
+        "COPY ../outside.txt / ./ /app/\n"
+        "COPY <<EOF /app/inline.txt\n"
+        "RUN echo COPY not-a-copy.txt /x\n"
+        "COPY first.txt \\\n"
+        "# a comment inside the instruction\n"
+        "     /deep/../second.txt /app/\n"
+    )
+    assert named_sources(dockerfile) == [
+        ".mono/requirements.txt", "app.py", "settings.toml", "static", "model card.md", "first.txt", "second.txt",
+    ]  # fmt: skip
+
+
+def test_a_missing_or_broken_dockerfile_names_nothing(tmp_path: Path) -> None:
+    assert named_sources(tmp_path / "absent") == []
+    broken = tmp_path / "Dockerfile"
+    broken.write_bytes(b'COPY ["unclosed\nCOPY\n\xff\xfe /x\n')
+    assert named_sources(broken) == []

@@ -16,6 +16,7 @@ import click
 
 from mono import __version__
 from mono.cli.context import Repo, find_root
+from mono.cli.render import escaped
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
 from mono.external.proc import redact, reset_stop
 from mono.repo.state import hide_state, refuse_links_out
@@ -112,7 +113,7 @@ class _WarningLine(logging.Handler):
     """Core warnings (logger "mono") become one `mono: warning:` line on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(redact(f"mono: warning: {record.getMessage()}"), err=True)
+        click.echo(escaped(redact(f"mono: warning: {record.getMessage()}")), err=True)
 
 
 def _route_warnings() -> None:
@@ -154,12 +155,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         click.echo("mono: interrupted", err=True)
         return Interrupted.exit_code
     except (CommandFailed, WorkFailed) as error:
-        click.echo(redact(f"mono: error: {error}"), err=True)
+        click.echo(escaped(redact(f"mono: error: {error}")), err=True)
         if error.tail:
             click.echo(error.tail, err=True)
         return error.exit_code
     except MonoError as error:
-        click.echo(redact(f"mono: error: {error}"), err=True)
+        # One line, whatever a file put in the message (escaped() says why).
+        click.echo(escaped(redact(f"mono: error: {error}")), err=True)
         return error.exit_code
     except KeyboardInterrupt:
         click.echo("mono: interrupted", err=True)
@@ -167,7 +169,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 1  # the reader went away (./mono list | head): nothing more to say
     except OSError as error:
-        click.echo(redact(f"mono: error: {error}"), err=True)
+        click.echo(escaped(redact(f"mono: error: {error}")), err=True)
         return 1
     return result if isinstance(result, int) else 0
 

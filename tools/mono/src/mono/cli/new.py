@@ -18,7 +18,8 @@ KINDS = ("app", "eda", "eng", "model", "lib")  # mono.engine.scaffolding.NEW_KIN
 def new_command(repo: Repo, kind: str, target: str, libs: tuple[str, ...], no_build: bool) -> int:
     """Make a new project: app, eda, eng and model take PROGRAM/NAME, lib takes NAME.
 
-    It is rendered from tools/templates/KIND, locked, installed and tested; a new app or model
+    It is rendered from tools/templates/KIND, locked, marked for git (git add -N: tracked, as
+    images carry only tracked files, but not staged), installed and tested; a new app or model
     also builds its image(s). Nothing is overwritten; if a step fails, nothing is left behind.
     """
     from mono.cli.progress import say_waiting

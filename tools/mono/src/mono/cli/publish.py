@@ -26,8 +26,9 @@ def say_published(done: Published, repository: str) -> None:
 def publish_command(repo: Repo, library: str, repository_name: str) -> int:
     """Build LIB (internal dependencies as version constraints) and upload it with Poetry.
 
-    Refuses a version that the repository has already, and a library whose internal
-    dependencies are not published there yet (it says which).
+    Only the files git tracks are built in (untracked ones are named in a warning). Refuses a
+    version that the repository has already, and a library whose internal dependencies are not
+    published there yet (it says which).
     """
     from mono.cli.progress import say_waiting
     from mono.commands.publish import publish_library

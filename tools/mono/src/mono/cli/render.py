@@ -16,6 +16,13 @@ if TYPE_CHECKING:
     from mono.engine.runner import RunSummary
 
 
+def escaped(text: str) -> str:
+    """`text` with each character that is not printable (a newline, a NUL, an escape sequence)
+    written as its escape: what a hostile file puts in a message can neither split its line
+    nor drive the terminal."""
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
+
+
 def emit_json(value: Any) -> None:
     """Print `value` as indented JSON on stdout."""
     click.echo(json.dumps(value, indent=2))

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mono.engine import scaffolding
-from mono.engine.images import BuildOptions, base_image_choice, build_image
+from mono.engine.images import (
+    BuildOptions,
+    base_image_choice,
+    build_image,
+    image_labels,
+    left_out_of_image,
+    registry_choice,
+)
 from mono.engine.installing import install
 from mono.engine.testing import run_suite
 from mono.errors import MonoError, WorkFailed
@@ -20,6 +28,7 @@ from mono.repo.discovery import load_workspace
 from mono.repo.state import exclusive
 
 Say = Callable[[str], None]
+logger = logging.getLogger("mono")
 
 
 @dataclass(frozen=True)
@@ -34,13 +43,16 @@ class Created:
 def _build(workspace: Workspace, graph: Graph, name: str, log: Path, say: Say) -> None:
     """Build the new project's image(s); without an engine or base image, say so and go on."""
     settings = workspace.config.docker
-    options = BuildOptions(base_image_choice(None, settings.base_image), settings.registry)
+    registry = registry_choice(settings.registry)
+    options = BuildOptions(base_image_choice(None, settings.base_image), registry, labels=image_labels())
     try:
         require_engine(workspace.root)
         ensure_base_image(options.base_image, workspace.root, log)
     except MonoError as missing:
         say(f"image not built: {missing} (later: ./mono build {name})")
         return
+    for left_out in left_out_of_image(workspace, workspace.projects[name]):  # of its libraries, say
+        logger.warning("%s", left_out.warning())
     outcome = build_image(workspace, graph, name, options, log)
     say(f"built {outcome.detail}")
 

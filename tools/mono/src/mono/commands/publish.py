@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +12,10 @@ from mono.engine.transaction import edit_and_relock
 from mono.model.graph import Graph
 from mono.model.layout import log_path
 from mono.model.project import Workspace
+from mono.repo.files import LeftOut, shipped_files
 from mono.repo.selection import SelectionRequest, select
+
+logger = logging.getLogger("mono")
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ def publish_library(
     relock the projects that use it by version and whose lock is behind (after `mono version`)."""
     (name,) = select(workspace, graph, SelectionRequest(targets=(library,)), cwd)
     index = repository(workspace.root, repository_name)
+    left_out = shipped_files(workspace.folder(name)).left_out
+    if left_out:
+        logger.warning("%s", LeftOut(name, left_out).warning())
     done = publish(workspace, workspace.projects[name], index, log_path(workspace.root, "publish", name))
     on_published(done, index.name)  # said before the relocks: the upload is done even if one fails
     users = [user for user, project in workspace.projects.items() if name in project.version_dependencies]

@@ -1,6 +1,6 @@
 """Assemble an app's Docker build context outside the repository.
 
-The context holds the app's own files and, under `.mono/`:
+The context holds the app's own files (those git tracks; docs/docker.md) and, under `.mono/`:
 - `requirements.txt`: the app's locked third-party requirements (main group), with hashes,
   exported from its poetry.lock;
 - `wheelhouse/`: those requirements as wheels for the base image's Python and platform,
@@ -35,7 +35,7 @@ from mono.model.layout import file_name, wheel_cache
 from mono.model.names import normalize_name
 from mono.model.project import Project, Workspace
 from mono.repo.edit import pin_internal
-from mono.repo.files import copy_project_files
+from mono.repo.files import LeftOut, copy_project_files, package_pyproject, shipped_files
 from mono.repo.pyproject import PyProject
 
 logger = logging.getLogger("mono")
@@ -90,7 +90,12 @@ def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Pa
     internal = sorted(workspace.path_closure(library.name))
     versions = {normalize_name(name): workspace.projects[name].version or "0" for name in internal}
     pins = "\0".join(f"{name}={version}" for name, version in sorted(versions.items()))
-    key = hashlib.sha256(f"{digest_paths(workspace.root, [library.path])}\0{pins}".encode()).hexdigest()
+    source = library.directory(workspace.root)
+    # What ships is part of the key: after `git add` of a file whose contents did not change, the
+    # cached wheel (built without it) would be wrong.
+    shipped = shipped_files(source)
+    listed = "\0".join(shipped.files) if shipped.files is not None else "*"
+    key = hashlib.sha256(f"{digest_paths(workspace.root, [library.path])}\0{pins}\0{listed}".encode()).hexdigest()
     cached = wheel_cache(workspace.root, library.name) / key
     if cached.exists() and not _whole_wheels(cached):
         logger.warning("discarded a damaged cached wheel of %s (%s); building it again", library.name, cached)
@@ -104,8 +109,8 @@ def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Pa
         # need the same library each build it, and the first rename wins (the wheels are equal).
         with tempfile.TemporaryDirectory(prefix=f".{file_name(library.name)}-", dir=cached.parent) as scratch:
             copy = Path(scratch) / "source"
-            copy_project_files(library.directory(workspace.root), copy)
-            pyproject = copy / "pyproject.toml"
+            copy_project_files(source, copy, shipped)
+            pyproject = package_pyproject(copy, library.path)
             pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), versions), encoding="utf-8")
             built = Path(scratch) / "dist"
             poetry(["build", "--format", "wheel", "--output", str(built)], workspace.root, copy, log,
@@ -133,13 +138,28 @@ def _third_party(workspace: Workspace, name: str, source: Path, extras: Path, lo
     return third_party
 
 
+def left_out_of_context(workspace: Workspace, name: str, named: tuple[str, ...]) -> list[LeftOut]:
+    """The untracked files that stay out of app `name`'s context: its own (but for those its
+    Dockerfiles COPY by name, `named`), and those of the internal libraries it ships as wheels."""
+    owners = [(name, named), *((library, ()) for library in sorted(workspace.path_closure(name)))]
+    found = [LeftOut(owner, shipped_files(workspace.folder(owner), files).left_out) for owner, files in owners]
+    return [left_out for left_out in found if left_out.files]
+
+
 def assemble(
-    workspace: Workspace, graph: Graph, name: str, folder: Path, platform: ImagePlatform, log: Path
+    workspace: Workspace,
+    graph: Graph,
+    name: str,
+    folder: Path,
+    platform: ImagePlatform,
+    log: Path,
+    named: tuple[str, ...] = (),
 ) -> BuildContext:
-    """Fill `folder` (empty, outside the repository) with the build context of app `name`."""
+    """Fill `folder` (empty, outside the repository) with the build context of app `name`: the
+    files of it that git tracks, and those of `named` (what its Dockerfiles COPY by name)."""
     app = workspace.projects[name]
     source = app.directory(workspace.root)
-    copy_project_files(source, folder)
+    copy_project_files(source, folder, shipped_files(source, named))
     extras = folder / ".mono"
     wheels, wheelhouse = extras / "wheels", extras / "wheelhouse"
     wheels.mkdir(parents=True)

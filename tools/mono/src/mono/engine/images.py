@@ -9,7 +9,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from mono.engine.buildcontext import assemble
+from mono.engine.buildcontext import assemble, left_out_of_context
 from mono.engine.runner import Outcome
 from mono.errors import MonoError, WrongKind
 from mono.external.docker import ImagePlatform, docker, image_id, probe_platform
@@ -18,12 +18,14 @@ from mono.model.graph import Graph
 from mono.model.kinds import kinds_where, rules
 from mono.model.layout import base_image_record, file_name
 from mono.model.project import Project, Workspace
-from mono.repo.dockerfile import final_base, fixed_bases, stage_bases, uses_base_argument
-from mono.repo.files import copy_project_files
+from mono.repo.dockerfile import final_base, fixed_bases, named_sources, stage_bases, uses_base_argument
+from mono.repo.files import LeftOut, copy_project_files, shipped_files
 from mono.repo.state import read_stamp, write_stamp
 
 BUILDABLE_KINDS = frozenset(kinds_where("buildable"))
 _TAG = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}")
+# Docker's advice for label keys: lower-case letters, digits, '.' and '-', reverse-DNS style.
+_LABEL_KEY = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]{0,126}[A-Za-z0-9])?")
 
 
 @dataclass(frozen=True)
@@ -34,15 +36,45 @@ class BuildOptions:
     registry: str = ""
     extra_tags: tuple[str, ...] = ()
     push: bool = False
+    labels: tuple[str, ...] = ()  # KEY=VALUE, checked (image_labels)
+
+
+def _is_option_like(text: str) -> bool:
+    return text.startswith("-") or not text.isprintable() or any(char.isspace() for char in text)
 
 
 def base_image_choice(option: str | None, configured: str) -> str:
     """--base-image, else MONO_BASE_IMAGE, else the setting (which defaults to python:3.11-slim)."""
     chosen = option or os.environ.get("MONO_BASE_IMAGE") or configured
-    if chosen.startswith("-") or not chosen.isprintable() or any(char.isspace() for char in chosen):
+    if _is_option_like(chosen):
         # It reaches `docker build --build-arg` and `docker run`: an option there, not an image.
         raise MonoError(f"base image {chosen!r} is not an image reference", "e.g. --base-image python:3.11-slim")
     return chosen
+
+
+def registry_choice(configured: str) -> str:
+    """MONO_DOCKER_REGISTRY, else the setting: the prefix of every tag ('' for local names)."""
+    chosen = os.environ.get("MONO_DOCKER_REGISTRY", "").rstrip("/")
+    if chosen and _is_option_like(chosen):  # it reaches `docker build --tag` and `docker push`
+        raise MonoError(f"MONO_DOCKER_REGISTRY {chosen!r} is not a registry prefix", "e.g. ghcr.io/acme")
+    return chosen or configured
+
+
+def image_labels(options: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """The labels every image gets: those of MONO_IMAGE_LABELS (KEY=VALUE pairs separated by
+    spaces), then each --label KEY=VALUE; a later one wins over an earlier one with its key."""
+    listed = [(label, "MONO_IMAGE_LABELS") for label in os.environ.get("MONO_IMAGE_LABELS", "").split()]
+    listed += [(label, "--label") for label in options]
+    chosen: dict[str, str] = {}
+    for label, where in listed:
+        key, equals, value = label.partition("=")
+        if not equals or not _LABEL_KEY.fullmatch(key) or not value.isprintable():
+            raise MonoError(
+                f"{where} {label!r} is not a label KEY=VALUE",
+                "e.g. --label org.opencontainers.image.source=https://example.org/repo",
+            )
+        chosen[key] = value
+    return tuple(f"{key}={value}" for key, value in chosen.items())
 
 
 @dataclass(frozen=True)
@@ -174,7 +206,13 @@ def image_platform(root: Path, image: str, log: Path) -> ImagePlatform:
 
 
 def _build_arguments(
-    project: Project, spec: ImageSpec, dockerfiles: Path, base_image: str, tags: tuple[str, ...], offline: bool
+    project: Project,
+    spec: ImageSpec,
+    dockerfiles: Path,
+    base_image: str,
+    tags: tuple[str, ...],
+    offline: bool,
+    labels: tuple[str, ...] = (),
 ) -> list[str]:
     """`docker build` and its options, but for the context (the last argument). `offline`: the
     context holds everything the image installs, so the build gets no network."""
@@ -184,6 +222,8 @@ def _build_arguments(
     command += ["--label", f"org.opencontainers.image.title={spec.name}"]
     if project.version:
         command += ["--label", f"org.opencontainers.image.version={project.version}"]
+    for label in labels:  # after the tool's own, so that a user's label of the same key wins
+        command += ["--label", label]
     for tag in tags:
         command += ["--tag", tag]
     return command
@@ -193,14 +233,43 @@ def _fill_context(
     workspace: Workspace, graph: Graph, project: Project, options: BuildOptions, folder: Path, log: Path
 ) -> Path:
     """Fill `folder` with the project's build context; the folder its Dockerfiles are in there."""
+    named = dockerfile_named(workspace, project)
     if _from_repository_root(workspace, project):
         # What `docker build -f PROJECT/Dockerfile .` at the root would send, from a copy of what
-        # git keeps there: nothing git ignores, no venvs, nothing of the tool's.
-        copy_project_files(workspace.root, folder)
+        # git tracks there: nothing untracked or ignored, no venvs, nothing of the tool's.
+        copy_project_files(workspace.root, folder, shipped_files(workspace.root, named))
         return folder / project.path
     platform = image_platform(workspace.root, _final_base(workspace, project, options.base_image), log)
-    assemble(workspace, graph, project.name, folder, platform, log)
+    assemble(workspace, graph, project.name, folder, platform, log, named)
     return folder
+
+
+def dockerfile_named(workspace: Workspace, project: Project) -> tuple[str, ...]:
+    """The files the project's Dockerfiles COPY by name, relative to the context they are built from."""
+    folder = project.directory(workspace.root)
+    specs = image_specs(workspace, project)
+    return tuple(dict.fromkeys(path for spec in specs for path in named_sources(folder / spec.dockerfile)))
+
+
+def left_out_of_image(workspace: Workspace, project: Project) -> list[LeftOut]:
+    """The untracked files that stay out of the project's image(s), by the project they are of;
+    a one-line MonoError when a Dockerfile is among them (the build could not even start)."""
+    named = dockerfile_named(workspace, project)
+    from_root = _from_repository_root(workspace, project)
+    if from_root:
+        left_out = shipped_files(workspace.root, named).left_out
+        found = [LeftOut("the repository", left_out)] if left_out else []
+    else:
+        found = left_out_of_context(workspace, project.name, named)
+    owner = "the repository" if from_root else project.name
+    own = {path for item in found if item.owner == owner for path in item.files}
+    for spec in image_specs(workspace, project):
+        if (f"{project.path}/{spec.dockerfile}" if from_root else spec.dockerfile) in own:
+            raise MonoError(
+                f"{project.path}/{spec.dockerfile} is not tracked by git, and only tracked files go into images",
+                f"git add {project.path} (git add -N {project.path} to build it before a commit)",
+            )
+    return found
 
 
 def _from_repository_root(workspace: Workspace, project: Project) -> bool:
@@ -225,7 +294,7 @@ def build_image(workspace: Workspace, graph: Graph, name: str, options: BuildOpt
         for spec in image_specs(workspace, project):
             tags = image_tags(workspace, project, options, spec.name)
             offline = not _from_repository_root(workspace, project)
-            arguments = _build_arguments(project, spec, dockerfiles, options.base_image, tags, offline)
+            arguments = _build_arguments(project, spec, dockerfiles, options.base_image, tags, offline, options.labels)
             docker([*arguments, str(context)], workspace.root, log)
             every_tag += tags
     if options.push:

@@ -30,7 +30,7 @@ from mono.model.names import normalize_name
 from mono.model.project import Project, Workspace
 from mono.model.versions import caret, same_version
 from mono.repo.edit import pin_internal
-from mono.repo.files import copy_project_files
+from mono.repo.files import copy_project_files, package_pyproject
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def publish(workspace: Workspace, library: Project, index: Repository, log: Path
     with tempfile.TemporaryDirectory(prefix=f"mono-publish-{library.name}-") as scratch:
         copy = Path(scratch) / library.name
         copy_project_files(library.directory(workspace.root), copy)
-        pyproject = copy / "pyproject.toml"
+        pyproject = package_pyproject(copy, library.path)
         pyproject.write_text(pin_internal(pyproject.read_text(encoding="utf-8"), internal, caret), encoding="utf-8")
         dist = Path(scratch) / "dist"
         poetry(["build", "--output", str(dist)], workspace.root, copy, log, extra_env=REPRODUCIBLE)

@@ -6,16 +6,19 @@ the answers go to the project's .copier-answers.yml with the template's path mad
 
 Nothing is overwritten and a failure leaves nothing behind: the project is rendered and locked
 in a hidden staging folder beside its final place (the same depth, so relative path
-dependencies resolve), moved into place, then installed, tested and, for an app or a model,
-built; if any step fails or is interrupted, the folder (and any parent folder this created)
-is removed again.
+dependencies resolve), moved into place, marked for git (`git add -N`: tracked, since only
+tracked files go into images and packages, yet not staged), then installed, tested and, for an
+app or a model, built; if any step fails or is interrupted, the folder (and any parent folder
+this created) is removed again, and its files leave git's index.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import glob
 import keyword
+import logging
 import os
 import re
 import shutil
@@ -25,6 +28,7 @@ from pathlib import Path
 
 from mono.errors import MonoError, ProjectNotFound, WrongKind
 from mono.external.copier import render
+from mono.external.git import forget_intent, intend_to_add
 from mono.external.poetry import poetry
 from mono.external.proc import start_log
 from mono.external.ruff import tidy
@@ -34,6 +38,8 @@ from mono.model.names import is_valid_name, normalize_name, package_name
 from mono.model.project import Workspace
 from mono.repo.files import paths_inside
 from mono.repo.state import forget
+
+logger = logging.getLogger("mono")
 
 # The kinds `new` makes, in the order its help lists them.
 NEW_KINDS: tuple[Kind, ...] = kinds_where("scaffolded")
@@ -146,7 +152,7 @@ def _render(workspace: Workspace, request: Plan, staging: Path, log: Path) -> No
     render(workspace.root, staging, request.answers(workspace), log)
     # The repository's own lint settings decide import order and layout, so a new project
     # passes `./mono lint` whatever the template's whitespace.
-    tidy(staging, workspace.root, log)
+    tidy(staging, workspace.root, log, undo_if_killed={staging: None})
     answers = staging / ".copier-answers.yml"
     relative = Path(os.path.relpath(workspace.root, workspace.root / request.path)).as_posix()
     text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {relative}", answers.read_text(encoding="utf-8"))
@@ -161,21 +167,29 @@ def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[
     final = workspace.root / request.path
     created_parents = [folder for folder in reversed(final.parents) if not folder.exists()]
     final.parent.mkdir(parents=True, exist_ok=True)
-    staging = final.parent / f".{final.name}.mono-new-{os.getpid()}"
+    _remove_abandoned_staging(final)
+    staging = final.parent / f"{_STAGING_PREFIX.format(name=final.name)}{os.getpid()}"
     start_log(log)
     moved = False
+    marked: tuple[str, ...] = ()
     try:
         _render(workspace, request, staging, log)
         say(f"rendered tools/templates/{request.kind} for {request.path}")
-        poetry(["lock"], workspace.root, staging, log)
+        # Should ./mono die meanwhile, the guard of each command removes the staging folder.
+        poetry(["lock"], workspace.root, staging, log, undo_if_killed={staging: None})
         say("locked")
         _move_into_place(staging, final, request.path)
         moved = True
+        # Images and packages carry only what git tracks: marked with `git add -N`, the new files
+        # are tracked (so `new` and later builds ship them) but staged for no commit of the user's.
+        marked = intend_to_add(workspace.root, request.path)
         after_move()
     except BaseException:
         # Only what this run made goes: another `new` of the same name may have won the race,
-        # and its project, its folders and its records are its own.
+        # and its project, its folders, its records and its index entries are its own.
         shutil.rmtree(final if moved else staging, ignore_errors=True)
+        with contextlib.suppress(MonoError):  # the rest of the undo must happen all the same
+            forget_intent(workspace.root, marked)
         for folder in reversed(created_parents):
             with contextlib.suppress(OSError):
                 folder.rmdir()  # only when empty
@@ -183,6 +197,32 @@ def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[
             forget(workspace.root, request.name)
         raise
     return final
+
+
+_STAGING_PREFIX = ".{name}.mono-new-"
+
+
+def _remove_abandoned_staging(final: Path) -> None:
+    """Staging folders of this name left by a `new` that was killed between its commands (its pid
+    no longer runs); one of a `new` still running is its own."""
+    if not final.parent.is_dir():
+        return
+    prefix = _STAGING_PREFIX.format(name=final.name)
+    for folder in final.parent.glob(f"{glob.escape(prefix)}*"):
+        pid = folder.name.removeprefix(prefix)
+        if pid.isdigit() and not _running(int(pid)):
+            logger.warning("removed %s, left by a ./mono new that was stopped", folder)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return True
 
 
 def _move_into_place(staging: Path, final: Path, shown: str) -> None:

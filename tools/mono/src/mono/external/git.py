@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from mono.errors import CommandFailed, GitError, Interrupted, MonoError
@@ -51,14 +52,52 @@ def commit_of(root: Path, ref: str) -> str | None:
     return try_git(root, "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
 
 
-def kept_files(folder: Path) -> list[str] | None:
-    """The files below `folder` git would keep (tracked, or new and not ignored), relative to it;
-    None outside a git work tree. Without git this raises: copying everything would ship ignored
-    files (a `.env`)."""
+@dataclass(frozen=True)
+class FolderFiles:
+    """The files below a folder as git sees them, relative to it."""
+
+    tracked: tuple[str, ...]  # in the index: committed, staged, or marked with `git add -N`
+    untracked: tuple[str, ...]  # new and not ignored (ignored ones are in neither)
+
+
+def folder_files(folder: Path) -> FolderFiles | None:
+    """The tracked and the untracked (not ignored) files below `folder`; None outside a git work
+    tree. Without git this raises: copying everything would ship ignored files (a `.env`)."""
+    # One call: `-t` tags each entry, "?" for an untracked one (H, S or M for what the index has).
     listed = run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "."],
+        ["git", "ls-files", "-z", "-t", "--cached", "--others", "--exclude-standard", "."],
         cwd=folder, env=child_environment(), log=None, check=False, stderr="discarded",
     )  # fmt: skip
     if listed.returncode != 0:
         return None
-    return [path for path in listed.output.split("\0") if path]
+    entries = [entry for entry in listed.output.split("\0") if len(entry) > 2]
+    # dict.fromkeys: an unmerged file is listed once per stage.
+    tracked = dict.fromkeys(entry[2:] for entry in entries if entry[0] != "?")
+    untracked = dict.fromkeys(entry[2:] for entry in entries if entry[0] == "?")
+    return FolderFiles(tuple(tracked), tuple(untracked))
+
+
+def intend_to_add(root: Path, folder: str) -> tuple[str, ...]:
+    """Mark the files below repo-relative `folder` that git neither tracks nor ignores as to be
+    added (`git add --intent-to-add`): tracked from now on, though staged for no commit. The
+    repo-relative paths it marked; none outside a git work tree. GitError when git refuses."""
+    listed = run(
+        ["git", "--literal-pathspecs", "ls-files", "-z", "--others", "--exclude-standard", "--", folder],
+        cwd=root, env=child_environment(), log=None, check=False, stderr="discarded",
+    )  # fmt: skip
+    new = tuple(path for path in listed.output.split("\0") if path) if listed.returncode == 0 else ()
+    if new:
+        added = run(["git", "--literal-pathspecs", "add", "--intent-to-add", "--", *new], cwd=root, check=False)
+        if added.returncode != 0:
+            raise GitError(f"git add --intent-to-add {folder} failed: {added.tail(3).strip()}")
+    return new
+
+
+def forget_intent(root: Path, paths: tuple[str, ...]) -> None:
+    """Take `paths` out of the index again (`git rm --cached`), their files (if any) left alone;
+    what fails to go stays, as undoing must not stop the undo of the rest."""
+    if paths:
+        run(
+            ["git", "--literal-pathspecs", "rm", "--cached", "--quiet", "--ignore-unmatch", "--", *paths],
+            cwd=root, env=child_environment(), log=None, check=False,
+        )  # fmt: skip

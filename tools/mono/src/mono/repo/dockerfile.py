@@ -1,7 +1,9 @@
-"""Reading a Dockerfile: the images its stages start FROM."""
+"""Reading a Dockerfile: the images its stages start FROM, the files it COPYs by name."""
 
 from __future__ import annotations
 
+import json
+import posixpath
 import re
 from pathlib import Path
 
@@ -72,3 +74,60 @@ def final_base(dockerfile: Path) -> str | None:
             break
         image = named[image.lower()]
     return None if image is None or _is_base_argument(image) else image
+
+
+# COPY and ADD lines (their continuations joined); the arguments are read apart.
+_COPY = re.compile(r"^\s*(?:COPY|ADD)\s+(.+)$", re.IGNORECASE)
+_OPTION = re.compile(r"\s*(--\S+)")
+_PATTERN_CHARACTERS = frozenset("*?[$")
+
+
+def _instructions(text: str) -> list[str]:
+    """The Dockerfile's lines with continuations joined and comments dropped."""
+    joined: list[str] = []
+    pending = ""
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            continue  # Docker drops comment lines, inside a continued instruction too
+        if line.rstrip().endswith("\\"):
+            pending += line.rstrip()[:-1] + " "
+            continue
+        joined.append(pending + line)
+        pending = ""
+    return [*joined, pending] if pending else joined
+
+
+def _copy_arguments(rest: str) -> tuple[list[str], list[str]]:
+    """The options (`--from=deps`) and the paths of a COPY/ADD line, in its JSON form or its plain one."""
+    options: list[str] = []
+    while (option := _OPTION.match(rest)) is not None:
+        options.append(option.group(1))
+        rest = rest[option.end() :]
+    if not rest.lstrip().startswith("["):
+        return options, rest.split()
+    try:
+        parsed = json.loads(rest)
+    except ValueError:
+        return options, []
+    return options, [item for item in parsed if isinstance(item, str)] if isinstance(parsed, list) else []
+
+
+def named_sources(dockerfile: Path) -> list[str]:
+    """The files the Dockerfile's COPY and ADD lines name one by one (`COPY config.json /app/`),
+    relative to the context: no folders (`templates/`), patterns, variables, URLs, heredocs or
+    files of other stages (`--from`). These ship in its context even when git does not track them."""
+    named: list[str] = []
+    for line in _instructions(_read(dockerfile)):
+        found = _COPY.match(line)
+        if not found:
+            continue
+        options, paths = _copy_arguments(found.group(1))
+        if any(option.startswith("--from") for option in options):
+            continue
+        for source in paths[:-1]:  # the last one is the destination
+            if source.endswith("/") or "://" in source or source.startswith("<<") or _PATTERN_CHARACTERS & set(source):
+                continue
+            relative = posixpath.normpath(source.lstrip("/"))
+            if relative not in {".", ".."} and not relative.startswith("../"):
+                named.append(relative)
+    return list(dict.fromkeys(named))

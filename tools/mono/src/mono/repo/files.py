@@ -1,13 +1,15 @@
-"""Walking a project's files: what counts as input, what git keeps, which Python files it has."""
+"""Walking a project's files: what counts as input, what ships (what git tracks), which Python files it has."""
 
 from __future__ import annotations
 
 import os
 import shutil
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
-from mono.external.git import kept_files
+from mono.errors import MonoError
+from mono.external.git import folder_files
 
 # Folders that hold output, caches or environments, never inputs.
 SKIPPED_FOLDERS = frozenset(
@@ -62,25 +64,94 @@ def paths_inside(root: Path, path: Path) -> bool:
     """True when `path`, its symlinks followed, is inside the repository at `root`."""
     try:
         return path.resolve().is_relative_to(root.resolve())
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a NUL in a path a file wrote, which names nothing
         return False
 
 
-def copy_project_files(source: Path, target: Path) -> None:
-    """Copy the files of `source` that git would keep (tracked, or new and not ignored) to
-    `target`: a git-ignored `.env`, `dist/` or notebook output never reaches an image or a
-    published package. Outside a git work tree, every file but caches and environments."""
-    listed = kept_files(source)
-    if listed is None:
+@dataclass(frozen=True)
+class Shipped:
+    """What of a folder goes into an image or a published package, relative to the folder."""
+
+    files: tuple[str, ...] | None  # None outside a git work tree: every file but caches
+    left_out: tuple[str, ...]  # untracked (and not ignored) files that stay out
+
+
+def shipped_files(source: Path, named: Iterable[str] = ()) -> Shipped:
+    """The files of `source` that git tracks (as its index has them, so `git add -N` counts), and
+    the untracked ones of `named` (the files a Dockerfile COPYs by name); every other untracked
+    file is left out, and ignored ones (a `.env`) never count. Outside a git work tree: every file
+    but caches and environments."""
+    found = folder_files(source)
+    if found is None:
+        return Shipped(None, ())
+    wanted = set(named)
+    chosen = [*found.tracked, *(path for path in found.untracked if path in wanted)]
+    files = sorted(path for path in set(chosen) if _ships(source, path))
+    left_out = sorted(path for path in found.untracked if path not in wanted and not _is_skipped(path))
+    return Shipped(tuple(files), tuple(left_out))
+
+
+def _in_skipped_folder(relative: str) -> bool:
+    return any(part in SKIPPED_FOLDERS for part in Path(relative).parts)
+
+
+def _is_skipped(relative: str) -> bool:
+    """True for a file no one ships (a cache, an environment): not worth a warning either."""
+    return _in_skipped_folder(relative) or relative.endswith(SKIPPED_SUFFIXES)
+
+
+def _ships(source: Path, relative: str) -> bool:
+    origin = source / relative
+    if not origin.is_file() or _in_skipped_folder(relative):
+        return False  # deleted in the work tree, or a cache that happens to be tracked
+    # A link out of the folder (into $HOME, say) must not ship what it points at.
+    return not origin.is_symlink() or origin.resolve().is_relative_to(source.resolve())
+
+
+def copy_project_files(source: Path, target: Path, shipped: Shipped | None = None) -> Shipped:
+    """Copy the files of `source` that ship (`shipped`, else `shipped_files(source)`) to `target`:
+    an untracked `templates/secret.txt` or a git-ignored `.env` never reaches an image or a
+    published package. What was copied, and what was left out."""
+    chosen = shipped if shipped is not None else shipped_files(source)
+    if chosen.files is None:
         shutil.copytree(source, target, ignore=_ignore, dirs_exist_ok=True)
-        return
-    inside = source.resolve()
-    for relative in listed:
-        origin = source / relative
-        if not origin.is_file() or any(part in SKIPPED_FOLDERS for part in Path(relative).parts):
-            continue  # deleted in the work tree, or a cache that happens to be tracked
-        if origin.is_symlink() and not origin.resolve().is_relative_to(inside):
-            continue  # a link out of the folder (into $HOME, say) must not ship what it points at
+        return chosen
+    target.mkdir(parents=True, exist_ok=True)
+    for relative in chosen.files:
         destination = target / relative
         destination.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(origin, destination)
+        shutil.copy2(source / relative, destination)
+    return chosen
+
+
+def package_pyproject(copy: Path, shown: str) -> Path:
+    """The pyproject.toml of a copy made to build a package from (`shown`: the project's path);
+    a one-line MonoError when it is not there, as git does not track it."""
+    pyproject = copy / "pyproject.toml"
+    if not pyproject.is_file():
+        raise MonoError(
+            f"{shown}/pyproject.toml is not tracked by git, and only tracked files are built into packages",
+            f"git add {shown} (git add -N {shown} to build it before a commit)",
+        )
+    return pyproject
+
+
+_SHOWN = 3  # names in a left-out warning; the rest are counted
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """Untracked files of one project (or of the repository's root) that stayed out of a build."""
+
+    owner: str  # a project's name, or "the repository"
+    files: tuple[str, ...]  # relative to the owner's folder
+
+    def warning(self) -> str:
+        """One line that names a few of them and says how to ship them."""
+        names = [name if name.isprintable() else repr(name) for name in self.files[:_SHOWN]]
+        more = f" and {len(self.files) - _SHOWN} more" if len(self.files) > _SHOWN else ""
+        files, them = ("file", "it") if len(self.files) == 1 else ("files", "them")
+        return (
+            f"left out {len(self.files)} untracked {files} of {self.owner} ({', '.join(names)}{more}): "
+            f"git add {them} to ship {them}"
+        )
