@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+import fcntl
 import threading
 import time
 from pathlib import Path
 
+import pytest
+
 from mono.engine.runner import Outcome, TaskResult, run_tasks
 from mono.model.graph import Graph
+from mono.model.layout import log_path
 
 GRAPH = Graph({"core": (), "util": ("core",), "web": ("util",), "study": ("core",), "lonely": ()})
 
@@ -69,3 +73,30 @@ def test_only_selected_projects_run(tmp_path: Path) -> None:
     summary = run_tasks("install", ["web", "lonely"], GRAPH, task, tmp_path, workers=2)
     assert sorted(result.project for result in summary.results) == ["lonely", "web"]
     assert all(isinstance(result, TaskResult) for result in summary.results)
+
+
+def test_a_log_another_run_is_writing_is_waited_for_so_it_never_holds_two_runs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    graph = Graph({"web": ()})
+    log = log_path(tmp_path, "build", "web")
+    log.parent.mkdir(parents=True)
+    log.write_text("the other run's first line\n")
+    other_run = log.open("a")
+    fcntl.flock(other_run, fcntl.LOCK_EX)  # another ./mono build of web is running
+
+    def task(name: str, path: Path) -> Outcome:
+        with path.open("a") as handle:
+            handle.write("this run's line\n")
+        return Outcome("ok")
+
+    worker = threading.Thread(target=run_tasks, args=("build", ["web"], graph, task, tmp_path, 1))
+    worker.start()
+    time.sleep(0.5)
+    other_run.write("the other run's last line\n")
+    other_run.flush()
+    assert log.read_text() == "the other run's first line\nthe other run's last line\n"  # untouched meanwhile
+    other_run.close()
+    worker.join(timeout=10)
+    assert log.read_text() == "this run's line\n"
+    assert "another ./mono is writing" in caplog.text

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import graphlib
+import logging
 import os
 import shutil
 import tempfile
@@ -16,12 +17,14 @@ from pathlib import Path
 from typing import Literal
 
 from mono.errors import CommandFailed, Interrupted, MonoError, NoLogFolder
-from mono.external.proc import start_log, stop_all, tail_of
+from mono.external.proc import own_log, stop_all, tail_of
 from mono.model.graph import Graph
 from mono.model.layout import log_path
 from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Workspace
 from mono.repo.state import exclusive
+
+logger = logging.getLogger("mono")
 
 # How one project's task ended: "ok" (work done), "up to date"/"cached" (nothing to do),
 # "passed"/"no tests" (a test run), "skipped" (nothing this project can do; `detail` says why),
@@ -89,18 +92,20 @@ def default_workers(configured: int) -> int:
 def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskResult:
     progress.started(project)
     start = time.monotonic()
-    try:
-        start_log(log)
-        outcome = task(project, log)
-    except CommandFailed as error:
-        outcome = Outcome("failed", error.tail)
-    except MonoError as error:
-        outcome = Outcome("failed", str(error))
-    except Exception as error:  # noqa: BLE001 - one project's crash must not stop the others
-        outcome = Outcome("failed", f"{type(error).__name__}: {error}")
-    detail = outcome.detail
-    if outcome.status == "failed" and not detail and log.is_file():
-        detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
+    with own_log(
+        log, lambda: logger.warning("%s: another ./mono is writing %s; waiting for it to finish", project, log)
+    ):
+        try:
+            outcome = task(project, log)
+        except CommandFailed as error:
+            outcome = Outcome("failed", error.tail)
+        except MonoError as error:
+            outcome = Outcome("failed", str(error))
+        except Exception as error:  # noqa: BLE001 - one project's crash must not stop the others
+            outcome = Outcome("failed", f"{type(error).__name__}: {error}")
+        detail = outcome.detail
+        if outcome.status == "failed" and not detail and log.is_file():
+            detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
     return TaskResult(project, outcome.status, time.monotonic() - start, log, detail)
 
 

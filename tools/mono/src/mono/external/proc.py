@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import shlex
@@ -141,6 +142,27 @@ def start_log(log: Path) -> None:
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.close(os.open(log, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
     log.chmod(0o600)  # an older log, made before logs were private
+
+
+@contextlib.contextmanager
+def own_log(log: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """`start_log` for one run at a time: while another ./mono writes this log (three builds of
+    one app at once), it is waited for (`on_wait` says so first), so that each log holds the
+    lines of one run, never of several interleaved."""
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        os.ftruncate(descriptor, 0)
+        os.fchmod(descriptor, 0o600)  # an older log, made before logs were private
+        yield
+    finally:
+        os.close(descriptor)  # and with it the lock
 
 
 def _log_command(log: Path, cwd: Path, argv: list[str]) -> None:
