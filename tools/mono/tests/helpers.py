@@ -94,6 +94,22 @@ _PRCTL = ctypes.CDLL(None, use_errno=True).prctl if sys.platform.startswith("lin
 _started: dict[subprocess.Popen[Any], bool] = {}  # each running one: has it a group of its own?
 
 
+def processes_marked(variable: str, value: str) -> list[str]:
+    """Command lines of the live processes (not this one) whose environment sets `variable` to
+    `value`: every process a run started inherits the mark, so none escapes the count."""
+    mark = f"{variable}={value}".encode()
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        try:
+            if mark in (entry / "environ").read_bytes().split(b"\0"):
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
+        except OSError:
+            continue  # gone meanwhile, or a zombie
+    return found
+
+
 def dies_with_this_process(number: int = signal.SIGTERM, ignore_sigint: bool = False) -> Callable[[], None]:
     """A `preexec_fn`: the child gets signal `number` when this process dies, even by SIGKILL
     (Linux's parent-death signal; elsewhere nothing). It survives exec, so the program itself

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER, REPO_ROOT, build_repo, git
+from tests.helpers import LAUNCHER, REPO_ROOT, build_repo, git, processes_marked
 from tests.integration.conftest import BASE_IMAGE, docker
 
 pytestmark = pytest.mark.integration
@@ -46,21 +46,6 @@ def _launch(repo: Path, args: list[str], run_id: str) -> subprocess.Popen[bytes]
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # the kill goes to ./mono alone, as `kill -9 PID` would
     )
-
-
-def _processes_of(run_id: str) -> list[str]:
-    """Command lines of the processes that carry this run's mark in their environment."""
-    mark = f"{_MARK}={run_id}".encode()
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit() or int(entry.name) == os.getpid():
-            continue
-        try:
-            if mark in (entry / "environ").read_bytes().split(b"\0"):
-                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            continue
-    return found
 
 
 def _whole_run(repo: Path, args: list[str]) -> float:
@@ -89,9 +74,9 @@ def _kill_at_random(repo: Path, args: list[str], within: float, chance: random.R
     run.send_signal(signal.SIGKILL)
     run.wait()
     deadline = time.monotonic() + 10
-    while _processes_of(run_id) and time.monotonic() < deadline:
+    while processes_marked(_MARK, run_id) and time.monotonic() < deadline:
         time.sleep(0.05)
-    left = _processes_of(run_id)
+    left = processes_marked(_MARK, run_id)
     assert not left, f"killed at {moment:.2f} s (seed {SEED}), still running: {left}"
     return moment
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT
+from tests.helpers import REPO_ROOT, processes_marked
 
 pytestmark = pytest.mark.integration
 
@@ -90,21 +90,9 @@ def test_a_bootstrap_lock_left_without_a_pid_is_taken_over_at_once(tmp_path: Pat
     assert "waiting for another ./mono" in result.stderr
 
 
-def _processes_marked(mark: str) -> list[str]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        try:
-            if entry.name.isdigit() and mark.encode() in (entry / "environ").read_bytes().split(b"\0"):
-                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"))
-        except OSError:
-            continue
-    return found
-
-
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
 def test_a_bootstrap_killed_mid_install_stops_pip_and_the_next_run_sets_up_at_once(tmp_path: Path) -> None:
     repo = launcher_copy(tmp_path / "repo")
-    mark = "MONO_BOOTSTRAP_KILL_TEST=1"
     killed = subprocess.Popen(
         ["sh", str(repo / "mono"), "--version"],
         env={**os.environ, "MONO_BOOTSTRAP_KILL_TEST": "1"},
@@ -120,9 +108,9 @@ def test_a_bootstrap_killed_mid_install_stops_pip_and_the_next_run_sets_up_at_on
     killed.kill()  # SIGKILL of the launcher's shell, mid pip install
     killed.wait()
     deadline = time.monotonic() + 10
-    while _processes_marked(mark) and time.monotonic() < deadline:
+    while processes_marked("MONO_BOOTSTRAP_KILL_TEST", "1") and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert _processes_marked(mark) == [], "pip went on installing after ./mono was killed"
+    assert processes_marked("MONO_BOOTSTRAP_KILL_TEST", "1") == [], "pip went on installing after ./mono was killed"
     started = time.monotonic()
     again = run(repo, "--version")
     assert again.returncode == 0, again.stderr
