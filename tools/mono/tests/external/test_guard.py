@@ -159,3 +159,35 @@ def _children(pid: int) -> list[int]:
     for task in os.listdir(f"/proc/{pid}/task"):
         found += [int(child) for child in Path(f"/proc/{pid}/task/{task}/children").read_text().split()]
     return found
+
+
+WATCHED = """
+import sys, time
+from pathlib import Path
+from mono.external import proc
+
+folder = Path(sys.argv[1])
+with proc.undone_if_killed({folder: None}):
+    folder.mkdir()
+    (folder / "half.txt").write_text("half")
+    print("made", flush=True)
+    time.sleep(300)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the kernel's parent-death signal is Linux's")
+def test_a_folder_made_between_commands_goes_when_mono_is_killed_and_stays_when_it_is_not(tmp_path: Path) -> None:
+    folder = tmp_path / ".staging"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(WATCHED), str(folder)], stdout=subprocess.PIPE, text=True
+    )
+    assert parent.stdout is not None and parent.stdout.readline() == "made\n"
+    parent.kill()
+    parent.wait()
+    parent.stdout.close()
+    assert _wait_until(lambda: not folder.exists(), 10), "the folder of a killed run stayed"
+
+    kept = tmp_path / "kept"
+    with proc.undone_if_killed({kept: None}):
+        kept.mkdir()
+    assert kept.is_dir()  # the block ended normally: the watcher touched nothing

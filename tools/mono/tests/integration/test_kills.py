@@ -72,6 +72,7 @@ def _kill_at_random(repo: Path, args: list[str], within: float, chance: random.R
     run = _launch(repo, args, run_id)
     time.sleep(moment)
     run.send_signal(signal.SIGKILL)
+    print(f"killed at {moment:.3f} of {within:.2f}")
     run.wait()
     deadline = time.monotonic() + 10
     while processes_marked(_MARK, run_id) and time.monotonic() < deadline:

@@ -30,7 +30,7 @@ from mono.errors import MonoError, ProjectNotFound, WrongKind
 from mono.external.copier import render
 from mono.external.git import forget_intent, intend_to_add
 from mono.external.poetry import poetry
-from mono.external.proc import start_log
+from mono.external.proc import start_log, undone_if_killed
 from mono.external.ruff import tidy
 from mono.model.graph import Graph
 from mono.model.kinds import Kind, check_kind, kinds_where, rules
@@ -152,7 +152,7 @@ def _render(workspace: Workspace, request: Plan, staging: Path, log: Path) -> No
     render(workspace.root, staging, request.answers(workspace), log)
     # The repository's own lint settings decide import order and layout, so a new project
     # passes `./mono lint` whatever the template's whitespace.
-    tidy(staging, workspace.root, log, undo_if_killed={staging: None})
+    tidy(staging, workspace.root, log)
     answers = staging / ".copier-answers.yml"
     relative = Path(os.path.relpath(workspace.root, workspace.root / request.path)).as_posix()
     text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {relative}", answers.read_text(encoding="utf-8"))
@@ -173,13 +173,14 @@ def create(workspace: Workspace, request: Plan, log: Path, after_move: Callable[
     moved = False
     marked: tuple[str, ...] = ()
     try:
-        _render(workspace, request, staging, log)
-        say(f"rendered tools/templates/{request.kind} for {request.path}")
-        # Should ./mono die meanwhile, the guard of each command removes the staging folder.
-        poetry(["lock"], workspace.root, staging, log, undo_if_killed={staging: None})
-        say("locked")
-        _move_into_place(staging, final, request.path)
-        moved = True
+        # Should ./mono die before the project is in place, a guard removes the staging folder.
+        with undone_if_killed({staging: None}):
+            _render(workspace, request, staging, log)
+            say(f"rendered tools/templates/{request.kind} for {request.path}")
+            poetry(["lock"], workspace.root, staging, log)
+            say("locked")
+            _move_into_place(staging, final, request.path)
+            moved = True
         # Images and packages carry only what git tracks: marked with `git add -N`, the new files
         # are tracked (so `new` and later builds ship them) but staged for no commit of the user's.
         marked = intend_to_add(workspace.root, request.path)

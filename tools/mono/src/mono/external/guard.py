@@ -31,6 +31,7 @@ _PARENT_DIED = signal.SIGUSR1  # nothing else sends it to a guard
 _POLL_SECONDS = 0.5  # where the kernel cannot tell us that the parent died
 _EXIT_PARENT_DIED = 137
 _EXIT_CANNOT_START = 127
+_PASSED_ON = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)  # the command's to act on
 
 
 class Orders:
@@ -129,6 +130,12 @@ def _put_back(orders: Orders) -> None:
         if os.path.isdir(target) and not os.path.islink(target):
             import shutil  # only now: the guard's start-up stays short
 
+            # Another guard may be stopping a command that writes in the folder at this moment:
+            # what it wrote while the tree was removed goes in a later round.
+            deadline = time.monotonic() + 2
+            while os.path.lexists(target) and time.monotonic() < deadline:
+                shutil.rmtree(target, ignore_errors=True)
+                time.sleep(0.05)
             shutil.rmtree(target, ignore_errors=True)
             continue
         with contextlib.suppress(OSError):
@@ -159,6 +166,9 @@ def main(argv: list[str]) -> int:
     command = -1
 
     def parent_died(*_: object) -> None:
+        # Once: a second word of the death (the kernel's signal after the command's end was seen)
+        # must not interrupt the undo halfway.
+        signal.pthread_sigmask(signal.SIG_BLOCK, {_PARENT_DIED, signal.SIGALRM, *_PASSED_ON})
         _kill_everything(command)
         _put_back(orders)
         if not sys.platform.startswith("linux"):
@@ -169,7 +179,7 @@ def main(argv: list[str]) -> int:
     # A signal meant for the command (./mono signals the whole group: guard and command) is the
     # command's to act on; the guard waits for it to end. Handlers, unlike SIG_IGN, are not
     # inherited, so the command gets the default dispositions.
-    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+    for number in _PASSED_ON:
         signal.signal(number, lambda *_: None)
     _watch_parent(orders, parent_died)
     try:
@@ -181,6 +191,8 @@ def main(argv: list[str]) -> int:
         pid, status = os.waitpid(-1, 0)  # also reaps what the command left to us, its subreaper
         if pid == command:
             break
+    if os.getppid() != orders.parent:
+        parent_died()  # the command ended because ./mono died (its pipe broke): the same undo
     if os.WIFSIGNALED(status):
         ended_by = os.WTERMSIG(status)
         signal.signal(ended_by, signal.SIG_DFL)

@@ -184,6 +184,30 @@ def held_by_children(descriptor: int) -> Iterator[None]:
         _held.remove(descriptor)
 
 
+@contextlib.contextmanager
+def undone_if_killed(undo: Mapping[Path, Path | None]) -> Iterator[None]:
+    """While the block runs, a guard waits beside this process: should it die (even by SIGKILL,
+    between two commands or in the middle of its own Python code), the guard puts back each file
+    of `undo` from its copy, or removes it (for None; a folder with what is in it), as `run`'s
+    guards do for one command. After the block the guard ends and touches nothing."""
+    # Waits until stopped. Not until its stdin closes: that happens as this process dies, and the
+    # guard could see its command end before the kernel's word that its parent died.
+    waiting = [sys.executable, "-I", "-S", "-c", "import time; time.sleep(2**30)"]
+    watcher = subprocess.Popen(
+        [*_guard_argv(undo), *waiting],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        process_group=0,  # a terminal's Ctrl-C is ours to handle, not the watcher's
+        pass_fds=tuple(_held),
+    )
+    try:
+        yield
+    finally:
+        _signal_group(watcher, signal.SIGTERM)  # the command ends; its guard, seeing that, too
+        watcher.wait()
+
+
 def _guard_argv(undo_if_killed: Mapping[Path, Path | None]) -> list[str]:
     guard = [sys.executable, "-I", "-S", str(_GUARD), str(os.getpid())]
     for descriptor in _held:

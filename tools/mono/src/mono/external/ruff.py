@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from mono.external.proc import Completed, run, tool_executable
@@ -14,10 +14,9 @@ def ruff(args: Sequence[str], paths: Sequence[str], root: Path) -> Completed:
     return run([tool_executable("ruff"), *args, "--force-exclude", "--", *paths], cwd=root, check=False)
 
 
-def tidy(folder: Path, root: Path, log: Path, undo_if_killed: Mapping[Path, Path | None] | None = None) -> None:
-    """Sort imports and format the files below `folder` with the repository's settings
-    (`undo_if_killed`: as for `proc.run`)."""
+def tidy(folder: Path, root: Path, log: Path) -> None:
+    """Sort imports and format the files below `folder` with the repository's settings."""
     executable = tool_executable("ruff")
     run([executable, "check", "--no-cache", "--fix", "--select", "I", "--quiet", str(folder)], cwd=root, log=log,
-        check=False, undo_if_killed=undo_if_killed)  # fmt: skip
-    run([executable, "format", "--no-cache", "--quiet", str(folder)], cwd=root, log=log, undo_if_killed=undo_if_killed)
+        check=False)  # fmt: skip
+    run([executable, "format", "--no-cache", "--quiet", str(folder)], cwd=root, log=log)
