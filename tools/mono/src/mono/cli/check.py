@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import click
 
 from mono.cli.context import Repo
-from mono.cli.render import emit_json
+from mono.cli.render import emit_json, escaped
 from mono.errors import EXIT_FAILED, EXIT_OK
 from mono.model.names import shown_name
 
@@ -28,8 +28,9 @@ def render_report(report: Report) -> str:
     for finding in report.findings:
         if (finding.project, finding.path) != shown:
             shown = (finding.project, finding.path)
-            lines.append(f"{shown_name(finding.project)} ({finding.path})")
-        lines.append(f"  {finding.severity:<7}  {finding.check}: {finding.message}")
+            lines.append(escaped(f"{shown_name(finding.project)} ({finding.path})"))
+        # One line per finding, whatever name or value from a file its message holds.
+        lines.append(escaped(f"  {finding.severity:<7}  {finding.check}: {finding.message}"))
     if lines:
         lines.append("")
     totals = f"{_count(len(report.errors), 'error')}, {_count(len(report.warnings), 'warning')}"

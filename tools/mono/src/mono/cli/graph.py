@@ -32,12 +32,20 @@ def as_json(view: GraphView) -> str:
     return json.dumps({"projects": nodes, "edges": edges}, indent=2)
 
 
+def _dot_id(text: str) -> str:
+    """`text` as one quoted DOT ID: a name Poetry 1 accepted may hold a '"' (discovery refuses
+    a backslash, so escaping the quote is enough)."""
+    return '"' + text.replace('"', '\\"') + '"'
+
+
 def as_dot(view: GraphView) -> str:
     """A Graphviz digraph; edges by version dashed."""
     lines = ["digraph mono {", "  rankdir=LR;"]
-    lines += [f'  "{project.name}" [label="{project.name}\\n{project.kind}"];' for project in view.projects]
+    for project in view.projects:
+        label = _dot_id(project.name + "\\n" + project.kind)  # DOT's \n: a line break in the label
+        lines.append(f"  {_dot_id(project.name)} [label={label}];")
     dashed = " [style=dashed, label=version]"
-    lines += [f'  "{e.source}" -> "{e.target}"{dashed if e.by == "version" else ""};' for e in view.edges]
+    lines += [f"  {_dot_id(e.source)} -> {_dot_id(e.target)}{dashed if e.by == 'version' else ''};" for e in view.edges]
     return "\n".join([*lines, "}"])
 
 
@@ -45,7 +53,9 @@ def as_mermaid(view: GraphView) -> str:
     """A Mermaid flowchart; edges by version dotted and labelled."""
     ids = {project.name: f"n{index}" for index, project in enumerate(view.projects)}
     lines = ["flowchart LR"]
-    lines += [f'  {ids[project.name]}["{project.name}"]' for project in view.projects]
+    for project in view.projects:
+        label = project.name.replace('"', "#quot;")  # a '"' would end Mermaid's label; its entity does not
+        lines.append(f'  {ids[project.name]}["{label}"]')
     for edge in view.edges:
         arrow = "-. version .->" if edge.by == "version" else "-->"
         lines.append(f"  {ids[edge.source]} {arrow} {ids[edge.target]}")

@@ -187,12 +187,22 @@ def main(argv: list[str]) -> int:
     except OSError as error:
         print(f"guard: cannot run {orders.command[0]}: {error.strerror}", file=sys.stderr)
         return _EXIT_CANNOT_START
-    while True:
-        pid, status = os.waitpid(-1, 0)  # also reaps what the command left to us, its subreaper
-        if pid == command:
-            break
+    status = _wait_for(command)
     if os.getppid() != orders.parent:
         parent_died()  # the command ended because ./mono died (its pipe broke): the same undo
+    return _end_as(status)
+
+
+def _wait_for(command: int) -> int:
+    """The wait status of `command`; reaps what it left to us (its subreaper) meanwhile."""
+    while True:
+        pid, status = os.waitpid(-1, 0)
+        if pid == command:
+            return status
+
+
+def _end_as(status: int) -> int:
+    """The guard's exit code for the command's wait status (or its death by the same signal)."""
     if os.WIFSIGNALED(status):
         ended_by = os.WTERMSIG(status)
         signal.signal(ended_by, signal.SIG_DFL)

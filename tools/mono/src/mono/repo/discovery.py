@@ -48,13 +48,24 @@ class _Parsed:
     foreign: bool
 
 
+def _is_read(root: Path, path: Path) -> bool:
+    """True for a pyproject.toml discovery reads: a file, and not a link to a file outside the
+    repository (which is not the repository's, whatever it holds)."""
+    return path.is_file() and (not path.is_symlink() or paths_inside(root, path))
+
+
+def _root_pyproject(root: Path) -> Path | None:
+    path = root / "pyproject.toml"
+    return path if _is_read(root, path) else None
+
+
 def load_config(root: Path) -> Config:
     """The settings of the repository at `root`; defaults when it has no root pyproject.toml.
 
     When the root pyproject.toml is a project too, its `[tool.mono]` holds the settings of both:
     the repository's keys are read here, the project's by discovery."""
-    path = root / "pyproject.toml"
-    if not path.is_file():
+    path = _root_pyproject(root)
+    if path is None:
         return Config()
     pyproject = PyProject.read(path, "pyproject.toml")
     settings = pyproject.mono_settings
@@ -70,8 +81,8 @@ def load_config(root: Path) -> Config:
 def root_exclusions(root: Path, config: Config) -> tuple[str, ...]:
     """The folder globs discovery leaves out: `[tool.mono] exclude`, and what the root
     pyproject.toml's workspace settings and own packages say holds no projects."""
-    path = root / "pyproject.toml"
-    written = PyProject.read(path, "pyproject.toml").excluded_folders() if path.is_file() else []
+    path = _root_pyproject(root)
+    written = PyProject.read(path, "pyproject.toml").excluded_folders() if path is not None else []
     return (*config.exclude, *written)
 
 
@@ -96,9 +107,8 @@ def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
         if relative and any(entry.name == ".git" for entry in entries):
             continue  # another repository (or a submodule): not ours to manage
         for entry in entries:
-            if entry.name == "pyproject.toml" and relative and entry.is_file():
-                if not entry.is_symlink() or paths_inside(root, Path(entry.path)):
-                    found.append(relative)  # a link to a file outside the repository is not its project
+            if entry.name == "pyproject.toml" and relative and _is_read(root, Path(entry.path)):
+                found.append(relative)
             elif entry.is_dir(follow_symlinks=False):
                 child = f"{relative}/{entry.name}" if relative else entry.name
                 if not _is_skipped(child, entry.name, exclude):
@@ -233,8 +243,8 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
 
 
 def _root_is_project(root: Path) -> bool:
-    path = root / "pyproject.toml"
-    return path.is_file() and PyProject.read(path, "pyproject.toml").is_project
+    path = _root_pyproject(root)
+    return path is not None and PyProject.read(path, "pyproject.toml").is_project
 
 
 def _project(item: _Parsed, by_name: dict[str, _Parsed], name_at: dict[str, str]) -> Project:

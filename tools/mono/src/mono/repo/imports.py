@@ -35,12 +35,16 @@ def imported_modules(path: Path) -> set[str]:
 def _modules_at(source: Path, dotted: str, depth: int = 0) -> set[str]:
     """`dotted` for a module or a regular package at `source`; for a namespace package (a folder
     without __init__.py, which several libraries may share) the modules in it."""
-    if source.is_file() or not source.is_dir() or (source / "__init__.py").is_file():
+    try:
+        if source.is_file() or not source.is_dir() or (source / "__init__.py").is_file():
+            return {dotted}
+        children = sorted(source.iterdir()) if depth < _NAMESPACE_DEPTH else []
+    except OSError:
+        # A path from `packages` the file system cannot look at (a name too long for it, a
+        # folder it may not list) holds no modules to find: the name stands as written.
         return {dotted}
-    if depth >= _NAMESPACE_DEPTH:
-        return set()
     found: set[str] = set()
-    for child in sorted(source.iterdir()):
+    for child in children:
         name = child.name.removesuffix(".py")
         if name.isidentifier() and (child.is_dir() or child.suffix == ".py"):
             found |= _modules_at(child, f"{dotted}.{name}", depth + 1)

@@ -168,10 +168,22 @@ class PyProject:
         groups = table(self._poetry, "group").values()
         return (*tables, *(table(group, "dependencies") for group in groups if isinstance(group, dict)))
 
+    @cached_property
+    def _requirements(self) -> tuple[str, ...]:
+        """`[project] dependencies`: PEP 621 makes it a list of requirement strings."""
+        written = self._project.get("dependencies", [])
+        if not isinstance(written, list):
+            raise InvalidPyproject(
+                self.shown_as,
+                "[project] dependencies must be a list of requirement strings",
+                'for example dependencies = ["requests>=2"]',
+            )
+        return tuple(str(requirement) for requirement in written)
+
     def _project_requirement_names(self) -> set[str]:
         names = set()
-        for requirement in self._project.get("dependencies") or []:
-            name = requirement_name(str(requirement))
+        for requirement in self._requirements:
+            name = requirement_name(requirement)
             if name is not None:
                 names.add(name)
         return names
@@ -201,8 +213,8 @@ class PyProject:
         """Required dependency (normalised) -> its version constraint as written ('*' for any);
         path dependencies have none. Poetry's table wins over `[project]` for a name in both."""
         constraints: dict[str, str] = {}
-        for requirement in self._project.get("dependencies") or []:
-            parts = split_requirement(str(requirement))
+        for requirement in self._requirements:
+            parts = split_requirement(requirement)
             if parts is not None:
                 constraints[normalize_name(parts.name)] = parts.version.strip("() ") or "*"
         for key, spec in table(self._poetry, "dependencies").items():
