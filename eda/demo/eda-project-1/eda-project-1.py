@@ -24,9 +24,8 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")  # write figures to files; an interactive window shows them inline anyway
+# No backend is chosen here: in Jupyter and in VS Code's interactive window figures show inline,
+# and run as a script without a display matplotlib draws with Agg on its own.
 import matplotlib.pyplot as plt
 import pandas as pd
 from iris_data import features, load

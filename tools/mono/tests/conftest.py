@@ -19,6 +19,9 @@ class CliResult:
 
 CliRunner = Callable[..., CliResult]
 
+# Copies of projects that tests put into the repositories they build: their own tests run there.
+collect_ignore = ["fixtures"]
+
 
 @pytest.fixture(autouse=True)
 def _no_launcher_root(monkeypatch: pytest.MonkeyPatch) -> None:

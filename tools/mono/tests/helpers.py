@@ -16,6 +16,9 @@ from typing import Any
 
 REPO_ROOT = next(folder for folder in Path(__file__).resolve().parents if (folder / "mono").is_file())
 LAUNCHER = REPO_ROOT / "mono"
+# Projects the tests copy into the repositories they build (the tool's own copies, never the
+# repository's example projects, which a team may change or delete).
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def write_tree(root: Path, files: Mapping[str, str]) -> Path:

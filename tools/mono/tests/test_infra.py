@@ -1,4 +1,5 @@
-"""infra/tf stays formatted, and infra/tf/gcp stays in step with itself and with the repository's apps."""
+"""infra/tf stays formatted, and infra/tf/gcp stays in step with itself. (Whether every app of the
+repository has an entry in its apps map is `./mono check`'s to say: mono.repo.infra.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import textwrap
 
 import pytest
 
-from mono.repo.discovery import load_workspace
 from tests.helpers import REPO_ROOT
 
 TF_ROOT = REPO_ROOT / "infra" / "tf"
@@ -111,22 +111,6 @@ def declared_variables() -> dict[str, str]:
     return {name: block(text, rf'variable\s+"{re.escape(name)}"') for name in _VARIABLE.findall(text)}
 
 
-def default_apps() -> set[str]:
-    """The app names of the `apps` variable's default map."""
-    return keys(block(declared_variables()["apps"], r"default\s*="))
-
-
-def example_apps() -> set[str]:
-    """The app names of the `apps` map in terraform.tfvars.example (none when it sets no apps)."""
-    text = masked(EXAMPLE.read_text(encoding="utf-8"))
-    return keys(block(text, r"apps\s*=")) if "apps" in keys(text) else set()
-
-
-def repository_apps() -> set[str]:
-    """The apps of this repository, as ./mono list --json names them (also their image names)."""
-    return {project.name for project in load_workspace(REPO_ROOT).projects.values() if project.kind == "app"}
-
-
 def test_terraform_files_are_formatted() -> None:
     result = terraform("fmt", "-check", "-recursive", "-diff", str(TF_ROOT))
     assert result.returncode == 0, f"run `terraform fmt -recursive infra/tf`:\n{result.stdout}{result.stderr}"
@@ -168,20 +152,6 @@ def test_the_tfvars_example_sets_declared_variables_and_every_required_one() -> 
     example = keys(masked(EXAMPLE.read_text(encoding="utf-8")))
     assert example - set(variables) == set(), "terraform.tfvars.example sets variables that do not exist"
     assert required - example == set(), "terraform.tfvars.example leaves out variables without a default"
-
-
-def test_every_app_of_the_repository_gets_a_service_and_no_other() -> None:
-    apps = repository_apps()
-    configured = default_apps() | example_apps()
-    assert apps, "the repository has no apps: is REPO_ROOT right?"
-    missing = sorted(apps - configured)
-    assert not missing, (
-        f"apps without a Cloud Run service: {', '.join(missing)}; add "
-        + ", ".join(f'"{name}" = {{}}' for name in missing)
-        + " to the default of variable apps in infra/tf/gcp/variables.tf (and to terraform.tfvars.example)"
-    )
-    stale = sorted(configured - apps)
-    assert not stale, f"infra/tf/gcp deploys apps the repository does not have: {', '.join(stale)}"
 
 
 def test_the_parser_sees_through_comments_strings_and_nesting() -> None:

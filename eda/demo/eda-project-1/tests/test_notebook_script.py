@@ -48,3 +48,7 @@ def test_the_notebook_runs_headlessly_through_the_projects_kernel(
     assert "150 flowers, 3 species" in outputs
     figure = (tmp_path / "figures" / "petals.png").read_bytes()
     assert figure.startswith(PNG_SIGNATURE)
+    # And the notebook shows it inline, as an image output of the cell that draws it.
+    images = [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+              if "image/png" in output.get("data", {})]  # fmt: skip
+    assert len(images) == 1

@@ -1,6 +1,6 @@
 """Curate the iris field notes: source the raw CSV, validate every row, write what is clean.
 
-    poetry run iris-curate raw/iris-field-notes.csv curated/
+    ./mono run iris-curate -- raw/iris-field-notes.csv curated/
 
 Every row is validated with the shared `iris_data` rules. A bad row is never silently dropped:
 it goes to `iris-rejected.csv` with its line number and the reason, and the counts are printed.

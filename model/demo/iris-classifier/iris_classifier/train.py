@@ -1,6 +1,6 @@
 """Train: fit one centroid per species on standardised measurements; write model-VERSION.json.
 
-    poetry run python -m iris_classifier.train --out artifacts/
+    ./mono run iris-classifier        # python -m iris_classifier.train --out artifacts/
 
 The train image runs this with a mounted folder as --out. The artifact is written atomically
 and holds its version, the training data's size and the accuracy on a held-out fifth.

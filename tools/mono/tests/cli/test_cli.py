@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 from pathlib import Path
 
@@ -78,7 +79,13 @@ BAD_INPUT = [
         _nothing, ["test", "--affected", "--since", "no-such-ref"], "no commit named 'no-such-ref'", id="bad-ref"
     ),
     pytest.param(_nothing, ["affected", "--since", "v9"], "no commit named 'v9'", id="bad-ref-affected"),
-    pytest.param(_nothing, ["run", "core"], "'core' is a lib project, not an app", id="run-non-app"),
+    pytest.param(
+        _nothing, ["run", "core"], "core has nothing to run: lib/core/pyproject.toml has no", id="run-nothing"
+    ),
+    pytest.param(_nothing, ["exec", "web"], "no command to run in web (hint: put it after --", id="exec-nothing"),
+    pytest.param(
+        _nothing, ["poetry", "nowhere", "add", "six"], "no project named or at 'nowhere'", id="poetry-nowhere"
+    ),
     pytest.param(_nothing, ["frobnicate"], "No such command 'frobnicate'", id="unknown-command"),
     pytest.param(_nothing, ["graph", "--format", "png"], "Invalid value for '--format'", id="bad-choice"),
 ]
@@ -136,6 +143,19 @@ def test_run_rejects_a_port_that_is_not_a_number(repo: Path, cli: CliRunner, mon
     assert result.err.strip().splitlines() == [
         "mono: error: PORT='abc' is not a port number (hint: use a number from 1 to 65535, e.g. PORT=8000)"
     ]
+
+
+def test_run_refuses_a_taken_port_before_installing_or_serving(
+    repo: Path, cli: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as listening:
+        port = listening.getsockname()[1]
+        monkeypatch.setenv("PORT", str(port))
+        result = cli(repo, "run", "web")
+    assert result.code == 2 and result.out == ""
+    lines = result.err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"mono: error: port {port} on 127.0.0.1 is already in use"), lines
+    assert "PORT=" in lines[0] and "serving" not in result.err and "installing" not in result.err
 
 
 def test_a_mistyped_command_gets_the_close_ones_suggested(repo: Path, cli: CliRunner) -> None:

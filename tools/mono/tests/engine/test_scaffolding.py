@@ -15,7 +15,7 @@ from mono.model.graph import build_graph
 from mono.repo.discovery import load_workspace
 from mono.repo.edit import declare_libraries as declare
 from tests.conftest import CliRunner
-from tests.helpers import REPO_ROOT, write_tree
+from tests.helpers import FIXTURES, REPO_ROOT, write_tree
 
 
 def planned(repo: Path, kind: str, target: str, *libs: str):  # type: ignore[no-untyped-def]
@@ -136,7 +136,7 @@ def test_add_refuses_cycles_and_projects_that_are_not_libraries(repo: Path) -> N
 def test_the_app_template_ships_the_example_apps_dockerfile() -> None:
     # One Dockerfile for apps: the template's must not drift from the one the tests build.
     template = REPO_ROOT / "tools/templates/app"
-    example = REPO_ROOT / "app/demo/flask-app-1"
+    example = FIXTURES / "app/demo/flask-app-1"
     for name in ("Dockerfile", ".dockerignore"):
         assert (template / name).read_text() == (example / name).read_text(), name
 

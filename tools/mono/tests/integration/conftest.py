@@ -12,13 +12,14 @@ import subprocess
 import sys
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from types import FrameType
 
 import pytest
 
 from tests.helpers import (
+    FIXTURES,
     LAUNCHER,
     REPO_ROOT,
     build_repo,
@@ -48,16 +49,22 @@ def mono(
     )
 
 
-def copy_examples(target: Path, templates: bool = False) -> Path:
-    """A new git repository holding copies of the example app and library (no venvs), and with
-    `templates` the project templates of `mono new` (copier.yml and tools/templates)."""
-    for example in EXAMPLES:
-        shutil.copytree(REPO_ROOT / example, target / example, ignore=IGNORED)
+def copy_fixtures(target: Path, folders: Sequence[str] = EXAMPLES, templates: bool = False) -> Path:
+    """A new git repository holding copies of the test fixtures `folders` (no venvs) and the root
+    settings, and with `templates` the project templates of `mono new` (copier.yml and
+    tools/templates)."""
+    for folder in folders:
+        shutil.copytree(FIXTURES / folder, target / folder, ignore=IGNORED)
     shutil.copy2(REPO_ROOT / "pyproject.toml", target / "pyproject.toml")
     if templates:
         shutil.copy2(REPO_ROOT / "copier.yml", target / "copier.yml")
         shutil.copytree(REPO_ROOT / "tools/templates", target / "tools/templates", ignore=IGNORED)
     return build_repo(target, {".gitignore": ".venv/\n.mono/\n__pycache__/\n"})
+
+
+def copy_examples(target: Path, templates: bool = False) -> Path:
+    """copy_fixtures of the library helloworld and the app flask-app-1 that uses it."""
+    return copy_fixtures(target, EXAMPLES, templates)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import LAUNCHER, REPO_ROOT, start_process, stop_process
+from tests.helpers import FIXTURES, LAUNCHER, start_process, stop_process
 from tests.integration.conftest import IGNORED, copy_examples, free_port
 
 pytestmark = pytest.mark.integration
@@ -42,7 +42,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work lock that `./mono test` holds on this repository."""
     root = tmp_path_factory.mktemp("site") / "repo"
     for folder in ("app/demo/iris-explorer", "lib/iris-data"):
-        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORED)
+        shutil.copytree(FIXTURES / folder, root / folder, ignore=IGNORED)
     return copy_examples(root)
 
 

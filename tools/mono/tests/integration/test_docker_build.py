@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
 import subprocess
 import time
 import urllib.error
@@ -15,12 +17,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, build_repo, git, pep621
+from tests.helpers import LAUNCHER, REPO_ROOT, build_repo, git, pep621
 from tests.integration.conftest import (
     BASE_IMAGE,
     IMAGE_LABEL,
     SESSION,
     copy_examples,
+    copy_fixtures,
     docker,
     free_port,
     image,
@@ -169,6 +172,19 @@ def test_an_app_change_rebuilds_only_the_app_layers_and_a_library_change_keeps_t
     print(f"rebuild after an app change: {app_seconds:.1f} s")
 
 
+def test_a_stale_lock_fails_the_build_with_the_tools_own_advice(repo: Path, tag: str) -> None:
+    pyproject = repo / "app/demo/flask-app-1/pyproject.toml"
+    original = pyproject.read_text()
+    pyproject.write_text(original.replace('"gunicorn>=23.0",', '"gunicorn>=23.0",\n    "six>=1.16",', 1))
+    try:
+        result = build(repo, tag)
+    finally:
+        pyproject.write_text(original)
+    assert result.returncode == 1
+    assert "Run `./mono lock flask-app-1` to fix the lock file" in result.stdout, result.stdout
+    assert "poetry lock`" not in result.stdout
+
+
 def test_a_broken_dockerfile_fails_with_the_tail_of_the_build_log(repo: Path, tag: str) -> None:
     dockerfile = repo / "app/demo/flask-app-1/Dockerfile"
     original = dockerfile.read_text()
@@ -236,16 +252,22 @@ def test_push_pushes_every_tag_to_the_registry_and_a_failed_push_fails(repo: Pat
     assert docker("image", "inspect", f"{registry}/flask-app-1:{tag}", check=False).returncode == 0
 
 
-def test_without_an_engine_one_line_says_so() -> None:
-    result = mono("build", "flask-app-1", env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
+def test_without_an_engine_one_line_says_so(repo: Path) -> None:
+    result = mono("-C", str(repo), "build", "flask-app-1", env={"DOCKER_HOST": "unix:///nonexistent/docker.sock"})
     assert result.returncode == 2
     assert result.stderr.startswith("mono: error: no Docker engine is reachable")
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_build_sh_still_works_from_any_folder(engine: None, tag: str, tmp_path: Path) -> None:
-    # The original entry point builds this repository's app, whatever the current folder.
-    script = REPO_ROOT / "tools/build/build.sh"
+    # The original entry point builds its repository's app, whatever the current folder. In the
+    # copy, ./mono hands over to the real launcher for that repository.
+    repo = copy_examples(tmp_path / "repo")
+    script = repo / "tools/build/build.sh"
+    script.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO_ROOT / "tools/build/build.sh", script)
+    (repo / "mono").write_text(f'#!/bin/sh\nexec sh "{LAUNCHER}" -C "$(dirname "$0")" "$@"\n')
+    (repo / "mono").chmod(0o755)
     command = ["sh", str(script), "flask-app-1", "--tag", f"{tag}-sh", "--base-image", BASE_IMAGE]
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, check=False, timeout=900)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -257,7 +279,8 @@ def test_build_sh_still_works_from_any_folder(engine: None, tag: str, tmp_path: 
 def test_the_iris_model_trains_in_its_image_and_its_predict_image_serves_the_artifact(
     engine: None, tag: str, tmp_path: Path, serve: object
 ) -> None:
-    result = mono("build", "iris-classifier", "--tag", tag, "--base-image", BASE_IMAGE)
+    model = copy_fixtures(tmp_path / "repo", ("model/demo/iris-classifier", "lib/iris-data"))
+    result = mono("-C", str(model), "build", "iris-classifier", "--tag", tag, "--base-image", BASE_IMAGE)
     assert result.returncode == 0, result.stdout + result.stderr
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
@@ -390,3 +413,33 @@ def test_an_untracked_file_stays_out_of_the_image_and_the_build_names_it(engine:
     finally:
         made = docker("images", "--format", "{{.Repository}}:{{.Tag}}", "--filter", f"reference={prefix}/*").stdout
         docker("rmi", "-f", *made.split(), check=False)
+
+
+@pytest.mark.parametrize(
+    ("how", "options", "env", "setting"),
+    [
+        ("option", ("--base-image", "{missing}"), {}, ""),
+        ("option=", ("--base-image={missing}",), {}, ""),
+        ("variable", (), {"MONO_BASE_IMAGE": "{missing}"}, ""),
+        ("setting", (), {"MONO_BASE_IMAGE": ""}, '\n[tool.mono.docker]\nbase-image = "{missing}"\n'),
+    ],
+)
+def test_build_sh_says_a_base_image_is_missing_before_setting_anything_up(
+    engine: None, tmp_path: Path, how: str, options: tuple[str, ...], env: dict[str, str], setting: str
+) -> None:
+    # A fresh clone: the launcher has not made .mono/venv yet (which takes it a minute or so).
+    missing = f"mono-test-{SESSION}/no-such-base:{how.rstrip('=')}"
+    repo = tmp_path / "clone"
+    (repo / "tools/build").mkdir(parents=True)
+    shutil.copy2(REPO_ROOT / "tools/build/build.sh", repo / "tools/build/build.sh")
+    shutil.copy2(LAUNCHER, repo / "mono")
+    (repo / "pyproject.toml").write_text((REPO_ROOT / "pyproject.toml").read_text() + setting.format(missing=missing))
+    command = ["sh", str(repo / "tools/build/build.sh"), "flask-app-1", *(o.format(missing=missing) for o in options)]
+    environment = {**os.environ, **{key: value.format(missing=missing) for key, value in env.items()}}
+    result = subprocess.run(command, cwd=tmp_path, env=environment, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"mono: error: base image {missing} is not on this machine and cannot be pulled (hint: make one from "
+        "Debian packages with tools/build/base-image.sh, then use --base-image or MONO_BASE_IMAGE)"
+    )
+    assert not (repo / ".mono").exists()  # the launcher never started: nothing was installed

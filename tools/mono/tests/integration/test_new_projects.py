@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -13,9 +14,11 @@ from pathlib import Path
 
 import pytest
 
+from mono.repo.infra import APPS_FILE, read_apps_map
 from tests.helpers import LAUNCHER, REPO_ROOT, git, start_process, stop_process
 from tests.integration.conftest import BASE_IMAGE, copy_examples, docker, image, mono
 from tests.integration.test_interrupts import processes_working_in, wait_for
+from tests.repo.test_infra_apps import terraform_formatted
 
 pytestmark = pytest.mark.integration
 
@@ -30,7 +33,11 @@ KINDS = [
 
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return copy_examples(tmp_path_factory.mktemp("new") / "repo", templates=True)
+    repo = copy_examples(tmp_path_factory.mktemp("new") / "repo", templates=True)
+    shutil.copytree(REPO_ROOT / "infra", repo / "infra")  # `new app` deploys the app there
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "the infrastructure")
+    return repo
 
 
 def visible_state(repo: Path) -> str:
@@ -172,3 +179,19 @@ def test_copier_update_rolls_a_template_change_into_a_project(workshop: Path) ->
     assert result.returncode == 0, result.stdout + result.stderr
     assert (project / "CHANGELOG.md").read_text() == "# geo: changes\n"
     assert "_src_path: ../.." in (project / ".copier-answers.yml").read_text()
+
+
+def test_the_documented_actions_leave_the_repository_green(workshop: Path) -> None:
+    # After what the docs suggest (new of every kind, add, version), check and test still pass:
+    # the new app is deployed, formatted as terraform fmt wants; an unused library is a warning.
+    apps = read_apps_map(workshop)
+    assert apps is not None and {"dashboard", "flask-app-1"} <= apps.names()
+    formatted = terraform_formatted((workshop / APPS_FILE).read_text())
+    assert formatted == (workshop / APPS_FILE).read_text()
+    bumped = mono("-C", str(workshop), "version", "helloworld", "patch")
+    assert bumped.returncode == 0, bumped.stdout + bumped.stderr
+    checked = mono("-C", str(workshop), "check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "declares geo but never imports it" in checked.stdout  # flask-app-1, from `add` above
+    tested = mono("-C", str(workshop), "test", "--all")
+    assert tested.returncode == 0, tested.stdout + tested.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, build_repo
+from tests.helpers import FIXTURES, REPO_ROOT, build_repo
 from tests.integration.conftest import IGNORED, mono
 
 pytestmark = pytest.mark.integration
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.integration
 def analysis(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("eda") / "repo"
     for folder in ("eda/demo/eda-project-1", "lib/iris-data"):
-        shutil.copytree(REPO_ROOT / folder, repo / folder, ignore=IGNORED)
+        shutil.copytree(FIXTURES / folder, repo / folder, ignore=IGNORED)
     shutil.copy2(REPO_ROOT / "pyproject.toml", repo / "pyproject.toml")
     (repo / "eda/demo/eda-project-1/eda-project-1.ipynb").unlink(missing_ok=True)
     return build_repo(repo, {".gitignore": ".venv/\n.mono/\n__pycache__/\n"})

@@ -50,10 +50,11 @@ def installed_versions(project: Path) -> dict[str, str]:
     return {normalize_name(name): version for name, version in json.loads(output).items()}
 
 
-def test_committed_locks_of_the_repository_are_fresh() -> None:
-    result = mono("lock", "--check", "--all")
+def test_the_fixtures_committed_locks_are_fresh(examples: Path) -> None:
+    # (The repository's own locks are checked by .ci/run: `./mono lock --check --all`.)
+    result = mono("-C", str(examples), "lock", "--check", "--all")
     assert result.returncode == 0, result.stdout + result.stderr
-    for name in ("helloworld", "flask-app-1", "eda-project-1", "mono"):
+    for name in ("helloworld", "flask-app-1"):
         assert f"lock {name}: up to date" in result.stdout
 
 
@@ -137,8 +138,8 @@ def test_a_failing_suite_fails_the_run_and_the_others_finish(examples: Path) -> 
     assert "test helloworld: passed" in rerun.stdout
 
 
-def test_launcher_works_from_a_project_folder() -> None:
-    result = mono("list", "--json", cwd=REPO_ROOT / "lib" / "helloworld")
+def test_launcher_works_from_a_project_folder(examples: Path) -> None:
+    result = mono("list", "--json", cwd=examples / "lib" / "helloworld")
     assert result.returncode == 0, result.stderr
     assert '"path": "app/demo/flask-app-1"' in result.stdout
 
@@ -222,11 +223,3 @@ def test_a_broken_lock_fails_its_install_with_the_log_tail_while_the_others_fini
     assert log.strip().splitlines()[-2] in failure  # the tail of the log is shown
     again = mono("-C", str(examples), "install", "--all")  # with the lock back, it installs
     assert again.returncode == 0, again.stdout + again.stderr
-
-
-def test_the_repository_itself_is_healthy_and_lint_clean() -> None:
-    # The guardrails hold for this repository: ./mono check finds nothing, ./mono lint is clean.
-    checked = mono("check")
-    assert checked.returncode == 0, checked.stdout + checked.stderr
-    linted = mono("lint")
-    assert linted.returncode == 0, linted.stdout + linted.stderr

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO_ROOT, build_repo, git, start_process, stop_process
+from tests.helpers import FIXTURES, REPO_ROOT, build_repo, git, start_process, stop_process
 from tests.integration.conftest import IGNORED, mono
 
 pytestmark = pytest.mark.integration
@@ -56,7 +56,7 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """helloworld, a library `shout` that uses it by path, and an app."""
     root = tmp_path_factory.mktemp("publish") / "repo"
     for folder in ("lib/helloworld", "app/demo/flask-app-1"):
-        shutil.copytree(REPO_ROOT / folder, root / folder, ignore=IGNORED)
+        shutil.copytree(FIXTURES / folder, root / folder, ignore=IGNORED)
     shutil.copy2(REPO_ROOT / "pyproject.toml", root / "pyproject.toml")
     shout = (
         '[project]\nname = "shout"\nversion = "1.0.0"\nrequires-python = ">=3.11,<4.0"\n'
@@ -147,7 +147,7 @@ def test_version_bumps_the_library_and_moves_its_by_version_users(repo: Path, in
     assert bumped.returncode == 0, bumped.stdout + bumped.stderr
     assert "helloworld 0.1.0 -> 0.2.0" in bumped.stdout
     assert 'version = "0.2.0"' in (repo / "lib/helloworld/pyproject.toml").read_text()
-    assert "flask-app-1 now require helloworld ^0.2.0" in bumped.stdout
+    assert "flask-app-1 now requires helloworld ^0.2.0" in bumped.stdout
     app = tomllib.loads((repo / "app/demo/flask-app-1/pyproject.toml").read_text())
     assert "helloworld>=0.2.0,<0.3.0" in app["project"]["dependencies"]
     published = mono("-C", str(repo), "publish", "helloworld", env=env_for(index))

@@ -97,12 +97,13 @@ def test_run_installs_serves_the_library_greeting_and_stops_on_ctrl_c(examples: 
     assert_port_closed(port)
 
 
-def test_run_refuses_a_library(examples: Path) -> None:
+def test_run_refuses_a_library_with_nothing_to_run(examples: Path) -> None:
     result = subprocess.run(
         ["sh", str(LAUNCHER), "-C", str(examples), "run", "helloworld"], capture_output=True, text=True, check=False
     )
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        "mono: error: 'helloworld' is a lib project, not an app; run serves apps "
-        "(hint: apps live under app/<program>/<app>; './mono list' shows each project's kind)"
+        "mono: error: helloworld has nothing to run: lib/helloworld/pyproject.toml has no [project.scripts] entry "
+        'and no [tool.mono] run (hint: add one, e.g. [tool.mono] run = "python -m PACKAGE.main"; see "run" in '
+        "docs/mono.md)"
     ]

@@ -93,3 +93,67 @@ def test_poetry1_dev_dependencies_are_the_dev_group_poetry_installs() -> None:
 def test_python_in_the_main_group_table_is_the_projects_python() -> None:
     written = '[tool.poetry]\nname = "x"\n\n[tool.poetry.group.main.dependencies]\npython = "^3.10"\n'
     assert parse(written).requires_python == "^3.10"
+
+
+# --- what `./mono run` runs ---------------------------------------------------------------------
+
+RUNNABLE = """
+[project]
+name = "task"
+[project.scripts]
+task = "task:main"
+"""
+
+
+def test_one_script_is_what_run_runs() -> None:
+    assert parse(RUNNABLE).scripts == ["task"]
+    assert parse(RUNNABLE).run_setting is None and parse(RUNNABLE).run_command == ("task",)
+    two = parse(RUNNABLE + 'other = "task:other"\n')
+    assert two.scripts == ["other", "task"] and two.run_command is None  # which one is for the setting to say
+    assert parse('[tool.poetry]\nname = "old"\n[tool.poetry.scripts]\nold = "old:main"\n').run_command == ("old",)
+    assert parse('[project]\nname = "none"\n').run_command is None
+
+
+@pytest.mark.parametrize(
+    ("setting", "argv"),
+    [
+        ('"other"', ("other",)),
+        ('"python -m task.train --out artifacts/"', ("python", "-m", "task.train", "--out", "artifacts/")),
+        ("\"python -c 'print(1)'\"", ("python", "-c", "print(1)")),
+        ('["python", "-m", "task", "a b"]', ("python", "-m", "task", "a b")),
+    ],
+)
+def test_the_run_setting_is_a_command_line_or_a_list(setting: str, argv: tuple[str, ...]) -> None:
+    pyproject = parse(RUNNABLE + f'other = "task:other"\n[tool.mono]\nrun = {setting}\n')
+    assert pyproject.run_setting == argv and pyproject.run_command == argv
+
+
+@pytest.mark.parametrize(
+    ("setting", "problem"),
+    [
+        ("3", "must be a command: a string or a list of strings"),
+        ('["python", 3]', "must be a command: a string or a list of strings"),
+        ('"python\\u0000x"', "must be a command: a string or a list of strings"),
+        ('"python -c \'unclosed"', "is not a command line (no closing quotation)"),
+        ('""', "names no program to run"),
+        ("[]", "names no program to run"),
+        ('["", "x"]', "names no program to run"),
+    ],
+)
+def test_a_bad_run_setting_is_one_line_naming_the_key(setting: str, problem: str) -> None:
+    with pytest.raises(InvalidPyproject) as raised:
+        _ = parse(f'[project]\nname = "task"\n[tool.mono]\nrun = {setting}\n').run_setting
+    assert str(raised.value) == (
+        f'lib/x/pyproject.toml [tool.mono] run: {problem} (hint: for example run = "NAME" '
+        '(a [project.scripts] entry) or run = "python -m PACKAGE.main")'
+    )
+
+
+def test_pep_735_groups_are_installed_and_hashed_for_the_lock() -> None:
+    base = '[project]\nname = "x"\n'
+    grouped = parse(
+        base + '[dependency-groups]\ndev = ["six"]\nextra = ["attrs"]\n[tool.poetry.group.extra]\noptional = true\n'
+    )
+    assert grouped.default_groups == ["dev"] and grouped.group_names == ["dev", "extra"]
+    assert "dependency-groups" not in parse(base).lock_inputs()  # files without them hash as before
+    assert grouped.lock_inputs()["dependency-groups"] == {"dev": ["six"], "extra": ["attrs"]}

@@ -31,16 +31,22 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "install": ("install", "install_command"),
     "test": ("test", "test_command"),
     "run": ("run", "run_command"),
+    "exec": ("exec", "exec_command"),
+    "poetry": ("poetry", "poetry_command"),
     "build": ("build", "build_command"),
     "check": ("check", "check_command"),
     "new": ("new", "new_command"),
+    "update-template": ("update_template", "update_template_command"),
     "add": ("add", "add_command"),
+    "upgrade": ("upgrade", "upgrade_command"),
+    "outdated": ("outdated", "outdated_command"),
     "kernel": ("kernel", "kernel_command"),
     "notebook": ("notebook", "notebook_command"),
     "publish": ("publish", "publish_command"),
     "version": ("version", "version_command"),
     "lint": ("lint", "lint_command"),
     "ci": ("ci", "ci_group"),
+    "code": ("code", "code_command"),
 }
 
 
@@ -101,8 +107,8 @@ def _refused_write(ctx: click.Context, error: OSError) -> ReadOnlyRepository | N
 @click.version_option(__version__, prog_name="mono")
 @click.pass_context
 def cli(context: click.Context, directory: str | None) -> None:
-    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, build,
-    new, add, check, lint, kernel, notebook, publish, version."""
+    """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, exec, poetry, build,
+    new, update-template, add, upgrade, outdated, check, lint, kernel, notebook, code, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
     refuse_links_out(context.obj.root)
     # Whatever the command writes under .mono/, it never shows in the user's `git status`.

@@ -14,7 +14,9 @@ from mono.cli.context import Repo, jobs_option, request_from, selection_options
 @click.option("--base-image", metavar="IMAGE", help="Base image (default: MONO_BASE_IMAGE, else the setting).")
 @click.option("--tag", "tags", metavar="TAG", multiple=True, help="Another tag for each image (repeatable).")
 @click.option("--label", "labels", metavar="KEY=VALUE", multiple=True, help="A label on each image (repeatable).")
-@click.option("--push", is_flag=True, help="Push every tag to the registry of [tool.mono.docker].")
+@click.option(
+    "--push", is_flag=True, help="Push every tag to the registry (MONO_DOCKER_REGISTRY, else [tool.mono.docker])."
+)
 @jobs_option
 @click.pass_obj
 def build_command(
@@ -52,5 +54,6 @@ def build_command(
     run = build(workspace, graph, projects, options, jobs, progress)
     built = [f"{result.project}: {result.detail}" for result in run.results if not result.failed and result.detail]
     if built:
-        click.echo("\nimages:\n" + "\n".join(built))
+        heading = f"images, pushed to {options.registry}" if push else "images"
+        click.echo(f"\n{heading}:\n" + "\n".join(built))
     return finish(run, workspace.root)

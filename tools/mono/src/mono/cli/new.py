@@ -32,7 +32,4 @@ def new_command(repo: Repo, kind: str, target: str, libs: tuple[str, ...], no_bu
     )
     servable = rules(created.kind).servable
     click.echo(f"created {created.path}; next: ./mono {'run' if servable else 'test'} {created.name}")
-    if servable and (workspace.root / "infra/tf/gcp/variables.tf").is_file():
-        # The infrastructure deploys every app; the tool's tests keep the two in step.
-        click.echo(f'to deploy it: add "{created.name}" = {{}} to apps in infra/tf/gcp/variables.tf (docs/infra.md)')
     return 0

@@ -64,8 +64,22 @@ def summary(run: RunSummary, root: Path) -> str:
         if skipped
         else f"{passed} passed, {len(run.failed)} failed"
     )
-    lines += ["", f"{run.command}: {counts}"]
+    lines += ["", f"{run.command}: {counts}", *_test_counts(run)]
     return "\n".join(lines)
+
+
+def _test_counts(run: RunSummary) -> list[str]:
+    """The tests that ran, counted one by one (not by project), and why any were skipped."""
+    counted = [result.tests for result in run.results if result.tests is not None]
+    if not counted:
+        return []
+    total = sum(counted[1:], counted[0])
+    lines = [f"tests: {total.passed} passed, {total.failed} failed, {total.skipped} skipped"]
+    shown = 5
+    lines += [f"  {count} skipped: {escaped(reason)}" for reason, count in total.skip_reasons[:shown]]
+    if len(total.skip_reasons) > shown:
+        lines.append(f"  ... and {len(total.skip_reasons) - shown} other reasons (see the logs)")
+    return lines
 
 
 def finish(run: RunSummary, root: Path) -> int:

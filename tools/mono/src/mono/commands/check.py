@@ -11,6 +11,7 @@ from mono.engine.health import (
     Repository,
     build_systems,
     cycles,
+    deployments,
     dockerfiles,
     load_repository,
     names,
@@ -19,6 +20,7 @@ from mono.engine.health import (
 )
 from mono.engine.health_imports import imports
 from mono.engine.health_locks import locked_versions, stale_locks
+from mono.engine.health_templates import template_commits
 
 Check = Callable[[Repository], Iterable[Finding]]
 
@@ -32,6 +34,8 @@ CHECKS: dict[str, Check] = {
     "locks": stale_locks,
     "dockerfiles": dockerfiles,
     "build-system": build_systems,
+    "deployments": deployments,
+    "templates": template_commits,
 }
 
 

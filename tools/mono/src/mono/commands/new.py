@@ -25,6 +25,7 @@ from mono.model.kinds import Kind, rules
 from mono.model.layout import log_path
 from mono.model.project import Workspace
 from mono.repo.discovery import load_workspace
+from mono.repo.infra import APPS_FILE, add_app
 from mono.repo.state import exclusive
 
 Say = Callable[[str], None]
@@ -93,4 +94,6 @@ def new_project(
 
     with exclusive(workspace.root, "mono new", on_wait):
         folder = scaffolding.create(workspace, request, log, after_move, step)
+        if rules(request.kind).servable and add_app(workspace.root, request.name):
+            step(f"added to the apps the infrastructure deploys ({APPS_FILE})")
     return Created(request.name, request.kind, folder.relative_to(workspace.root).as_posix())

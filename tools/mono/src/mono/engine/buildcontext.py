@@ -4,7 +4,9 @@ The context holds the app's own files (those git tracks; docs/docker.md) and, un
 - `requirements.txt`: the app's locked third-party requirements (main group), with hashes,
   exported from its poetry.lock;
 - `wheelhouse/`: those requirements as wheels for the base image's Python and platform,
-  downloaded on the host, so the build needs no network and no index credentials;
+  downloaded on the host (from pip's index, and from the Poetry sources the lock names, such as
+  the internal index of libraries used by version), so the build needs no network and no index
+  credentials; the export that carries those credentials is written outside the context;
 - `wheels/`: a wheel of each internal library the app uses (transitively), built with Poetry
   from a temporary copy whose path dependencies became exact version requirements; and of the
   project itself when it is a package (a model's shared package).
@@ -18,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
 import urllib.parse
@@ -28,8 +31,8 @@ from pathlib import Path
 from mono.engine.cache import digest_paths
 from mono.errors import MonoError
 from mono.external.docker import ImagePlatform
-from mono.external.pip import download_wheels
-from mono.external.poetry import REPRODUCIBLE, poetry
+from mono.external.pip import ExtraIndexes, download_wheels
+from mono.external.poetry import REPRODUCIBLE, mono_lock_advice, poetry
 from mono.model.graph import Graph
 from mono.model.layout import file_name, wheel_cache
 from mono.model.names import normalize_name
@@ -69,6 +72,25 @@ def split_export(exported: str) -> tuple[list[str], list[str]]:
         elif not entry.startswith("-"):
             third_party.append(entry)
     return third_party, local
+
+
+_INDEX_OPTIONS = ("--index-url", "--extra-index-url", "--trusted-host")
+_OPTION_LINE = re.compile(r"(?P<option>--[a-z-]+)(?:=|\s+)(?P<value>\S+)")
+
+
+def export_indexes(exported: str) -> ExtraIndexes:
+    """The index options of an exported requirements file (the lock's Poetry sources), which
+    `split_export` drops: where `pip download` finds what the default index does not have."""
+    found: dict[str, list[str]] = {option: [] for option in _INDEX_OPTIONS}
+    for line in exported.splitlines():
+        matched = _OPTION_LINE.fullmatch(line.strip())
+        if matched and matched["option"] in found:
+            found[matched["option"]].append(matched["value"])
+    # Poetry's export writes a source's credentials into its --trusted-host too, where pip
+    # wants a bare host[:port].
+    trusted = tuple(host.rsplit("@", 1)[-1] for host in found["--trusted-host"])
+    index = found["--index-url"][0] if found["--index-url"] else ""
+    return ExtraIndexes(index, tuple(dict.fromkeys(found["--extra-index-url"])), tuple(dict.fromkeys(trusted)))
 
 
 def _whole_wheels(folder: Path) -> bool:
@@ -120,13 +142,20 @@ def project_wheels(workspace: Workspace, library: Project, log: Path) -> list[Pa
     return sorted(cached.glob("*.whl"))
 
 
-def _third_party(workspace: Workspace, name: str, source: Path, extras: Path, log: Path) -> list[str]:
+def _export(workspace: Workspace, source: Path, log: Path) -> str:
+    """The app's lock exported as requirements (main group, hashed), with the credentials of its
+    sources: written to a private folder of its own, never into the build context."""
+    with tempfile.TemporaryDirectory(prefix="mono-export-") as private:
+        exported = Path(private) / "export.txt"
+        command = ["export", "--format", "requirements.txt", "--with-credentials", "--output", str(exported)]
+        poetry(command, workspace.root, source, log)
+        return exported.read_text(encoding="utf-8")
+
+
+def _third_party(workspace: Workspace, name: str, exported: str) -> list[str]:
     """The app's locked third-party requirements (main group, hashed); its path entries must all be
     internal libraries it reaches."""
-    exported = extras / "export.txt"
-    poetry(["export", "--format", "requirements.txt", "--output", str(exported)], workspace.root, source, log)
-    third_party, local = split_export(exported.read_text(encoding="utf-8"))
-    exported.unlink()
+    third_party, local = split_export(exported)
     internal = workspace.path_closure(name)
     by_path = {project.directory(workspace.root).resolve(): project.name for project in workspace.projects.values()}
     unknown = sorted({path for path in local if by_path.get(Path(path).resolve()) not in internal})
@@ -164,11 +193,14 @@ def assemble(
     wheels, wheelhouse = extras / "wheels", extras / "wheelhouse"
     wheels.mkdir(parents=True)
     wheelhouse.mkdir()
-    third_party = _third_party(workspace, name, source, extras, log)
+    with mono_lock_advice(name):
+        exported = _export(workspace, source, log)
+    third_party = _third_party(workspace, name, exported)
     requirements = extras / "requirements.txt"
     requirements.write_text("".join(f"{entry}\n" for entry in third_party), encoding="utf-8")
     if third_party:
-        download_wheels(requirements, wheelhouse, platform.pip_download_options(), folder, log)
+        options = platform.pip_download_options()
+        download_wheels(requirements, wheelhouse, options, folder, log, export_indexes(exported))
     internal = sorted(workspace.path_closure(name))
     shipped = [workspace.projects[library] for library in internal]
     if PyProject.read(source / "pyproject.toml", app.pyproject_shown).installs_itself:

@@ -19,6 +19,7 @@ from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Duplicate, Project, Workspace
 from mono.model.versions import all_pythons, supported_pythons
 from mono.repo.discovery import discover
+from mono.repo.infra import APPS_FILE, read_apps_map
 from mono.repo.pyproject import PyProject
 
 Severity = Literal["error", "warning"]
@@ -199,6 +200,22 @@ def build_systems(repo: Repository) -> Iterator[Finding]:
             '(add [build-system] requires = ["poetry-core>=2.0"], build-backend = "poetry.core.masonry.api")'
         )
         yield Finding(project.name, project.path, "build-system", "warning", message)
+
+
+def deployments(repo: Repository) -> Iterator[Finding]:
+    """Apps the infrastructure's apps map leaves out, and entries of it that name no app
+    (warnings: a repository may keep an app undeployed, and the map is edited by hand too)."""
+    apps_map = read_apps_map(repo.workspace.root)
+    if apps_map is None:
+        return
+    deployed = apps_map.names()
+    servable = {project.name: project for project in repo.projects() if rules(project.kind).servable}
+    for name in sorted(servable.keys() - deployed):
+        message = f'has no entry in the apps map of {APPS_FILE}, so it is not deployed (add "{name}" = {{}})'
+        yield Finding(name, servable[name].path, "deployments", "warning", message)
+    for name in sorted(deployed - servable.keys()):
+        message = f"is deployed by the apps map of {APPS_FILE}, but no app has that name (remove its entry)"
+        yield Finding(name, APPS_FILE, "deployments", "warning", message)
 
 
 # --- which Pythons fit --------------------------------------------------

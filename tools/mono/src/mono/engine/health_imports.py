@@ -8,6 +8,7 @@ from pathlib import Path
 
 from mono.engine.health import Finding, Repository, error_finding
 from mono.model.project import Project
+from mono.repo.discovery import in_excluded_folder, root_exclusions
 from mono.repo.files import python_files
 from mono.repo.imports import imported_modules, owning_module, provided_modules
 
@@ -28,11 +29,17 @@ def _owners(repo: Repository) -> dict[str, str]:
     return owner
 
 
-def _used(repo: Repository, project: Project, owner: dict[str, str], folders: set[Path]) -> dict[str, set[str]]:
-    """Library -> the names of it the project's code imports (its own left out)."""
-    folder = project.directory(repo.workspace.root)
+def _used(
+    repo: Repository, project: Project, owner: dict[str, str], folders: set[Path], exclude: tuple[str, ...]
+) -> dict[str, set[str]]:
+    """Library -> the names of it the project's code imports (its own left out, and the code in
+    folders discovery leaves out by `exclude`: a tool's test fixtures, say)."""
+    root = repo.workspace.root
+    folder = project.directory(root)
     used: dict[str, set[str]] = {}
     for file in python_files(folder, folders - {folder}):
+        if exclude and in_excluded_folder(file.relative_to(root).as_posix(), exclude):
+            continue
         for module in imported_modules(file):
             provided = owning_module(module, owner)
             if provided is not None:
@@ -46,8 +53,9 @@ def imports(repo: Repository) -> Iterator[Finding]:
     libraries = repo.libraries()
     owner = _owners(repo)
     folders = _project_folders(repo)
+    exclude = root_exclusions(repo.workspace.root, repo.workspace.config)
     for project in repo.projects():
-        used = _used(repo, project, owner, folders)
+        used = _used(repo, project, owner, folders, exclude)
         declared = set(project.depends_on)
         for library in sorted(used.keys() - declared):
             packages = ", ".join(sorted(used[library]))
@@ -58,8 +66,9 @@ def imports(repo: Repository) -> Iterator[Finding]:
         main = repo.pyprojects[project.name].main_names() & declared
         for library in sorted((main & libraries) - used.keys()):
             if library not in repo.runtime.with_dependencies(declared - {library}):
+                # A warning: `./mono add LIB --to PROJECT` comes before the code that imports it.
                 message = f"declares {library} but never imports it (remove the dependency if nothing needs it)"
-                yield error_finding(project, "imports", message)
+                yield Finding(project.name, project.path, "imports", "warning", message)
         unfound = repo.reached(project.name) - repo.found_by_poetry(project.name)
         for library in sorted((unfound & libraries) - declared - used.keys()):
             through = next(d for d in sorted(declared) if library in repo.runtime.with_dependencies({d}))

@@ -24,7 +24,7 @@ from mono.engine.cache import install_inputs_key
 from mono.engine.editables import sync_falling_back, use_poetry_wheels
 from mono.engine.runner import Outcome
 from mono.errors import MissingLock, NoMatchingPython
-from mono.external.poetry import OTHER_PYTHON, poetry
+from mono.external.poetry import OTHER_PYTHON, mono_lock_advice, poetry
 from mono.external.python import find_pythons
 from mono.external.uv import create_venv
 from mono.model.config import Installer
@@ -117,9 +117,11 @@ def sync_venv(workspace: Workspace, project: Project, installer: Installer, log:
         # The venv first, with a Python that fits: Poetry then uses it as the in-project venv.
         _fresh_venv(folder, lambda: python_for(pyproject, project.name, folder), log)
         optional = sorted(set(pyproject.installed_groups) - set(pyproject.default_groups))
-        poetry(["sync", *(["--with", ",".join(optional)] if optional else [])], workspace.root, folder, log)
+        with mono_lock_advice(project.name):
+            poetry(["sync", *(["--with", ",".join(optional)] if optional else [])], workspace.root, folder, log)
         return ()
-    return _sync_with_uv(workspace, project, log)
+    with mono_lock_advice(project.name):
+        return _sync_with_uv(workspace, project, log)
 
 
 def venv_is_whole(folder: Path) -> bool:

@@ -33,11 +33,34 @@ Status = Literal["ok", "passed", "cached", "no tests", "up to date", "skipped", 
 
 
 @dataclass(frozen=True)
+class SuiteCounts:
+    """What one pytest run did, test by test; `skip_reasons` holds (reason, how many)."""
+
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    skip_reasons: tuple[tuple[str, int], ...] = ()
+
+    def __add__(self, other: SuiteCounts) -> SuiteCounts:
+        reasons = dict(self.skip_reasons)
+        for reason, count in other.skip_reasons:
+            reasons[reason] = reasons.get(reason, 0) + count
+        return SuiteCounts(
+            self.passed + other.passed,
+            self.failed + other.failed,
+            self.skipped + other.skipped,
+            tuple(sorted(reasons.items(), key=lambda item: (-item[1], item[0]))),
+        )
+
+
+@dataclass(frozen=True)
 class Outcome:
-    """How one task on one project ended; `detail` says why when it is not plain success."""
+    """How one task on one project ended; `detail` says why when it is not plain success;
+    `tests` what its tests did, when it ran tests."""
 
     status: Status
     detail: str = ""
+    tests: SuiteCounts | None = None
 
 
 Task = Callable[[str, Path], Outcome]
@@ -52,6 +75,7 @@ class TaskResult:
     seconds: float
     log: Path
     detail: str = ""
+    tests: SuiteCounts | None = None
 
     @property
     def failed(self) -> bool:
@@ -106,7 +130,7 @@ def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskRes
         detail = outcome.detail
         if outcome.status == "failed" and not detail and log.is_file():
             detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
-    return TaskResult(project, outcome.status, time.monotonic() - start, log, detail)
+    return TaskResult(project, outcome.status, time.monotonic() - start, log, detail, outcome.tests)
 
 
 def _sorter(projects: list[str], graph: Graph) -> graphlib.TopologicalSorter[str]:

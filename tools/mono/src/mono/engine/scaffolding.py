@@ -1,8 +1,10 @@
 """`mono new`: a project from the repository's templates, locked, installed and tested.
 
 The templates are tools/templates/KIND, rendered with copier from the repository root (where
-copier.yml is), so `copier update` in the project folder can roll later template changes in;
-the answers go to the project's .copier-answers.yml with the template's path made relative.
+copier.yml is), so `./mono update-template` (`copier update` in the project folder) can roll
+later template changes in; the answers go to the project's .copier-answers.yml with the
+template's path made relative and, as `_commit`, HEAD: templates that HEAD holds as they are
+are rendered from HEAD itself, uncommitted template changes from the work tree (and said so).
 
 Nothing is overwritten and a failure leaves nothing behind: the project is rendered and locked
 in a hidden staging folder beside its final place (the same depth, so relative path
@@ -20,14 +22,13 @@ import glob
 import keyword
 import logging
 import os
-import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from mono.errors import MonoError, ProjectNotFound, WrongKind
-from mono.external.copier import render
+from mono.external.copier import TemplateState, render, template_state
 from mono.external.git import forget_intent, intend_to_add
 from mono.external.poetry import poetry
 from mono.external.proc import start_log, undone_if_killed
@@ -38,6 +39,7 @@ from mono.model.names import is_valid_name, normalize_name, package_name
 from mono.model.project import Workspace
 from mono.repo.files import paths_inside
 from mono.repo.state import forget
+from mono.repo.template_answers import ANSWERS_FILE, template_paths, with_answer
 
 logger = logging.getLogger("mono")
 
@@ -149,14 +151,38 @@ def plan(workspace: Workspace, graph: Graph, kind: str, target: str, libs: Seque
 
 
 def _render(workspace: Workspace, request: Plan, staging: Path, log: Path) -> None:
-    render(workspace.root, staging, request.answers(workspace), log)
+    state = template_state(workspace.root, template_paths(request.kind))
+    # Templates as HEAD holds them are rendered from HEAD itself, so the commit copier records
+    # is one that exists; with uncommitted template changes the work tree is what the user wants.
+    exact = state.commit if not state.uncommitted else None
+    render(workspace.root, staging, request.answers(workspace), log, vcs_ref=exact)
     # The repository's own lint settings decide import order and layout, so a new project
     # passes `./mono lint` whatever the template's whitespace.
     tidy(staging, workspace.root, log)
-    answers = staging / ".copier-answers.yml"
+    answers = staging / ANSWERS_FILE
     relative = Path(os.path.relpath(workspace.root, workspace.root / request.path)).as_posix()
-    text = re.sub(r"(?m)^_src_path: .*$", f"_src_path: {relative}", answers.read_text(encoding="utf-8"))
-    answers.write_text(text, encoding="utf-8")
+    text = with_answer(answers.read_text(encoding="utf-8"), "_src_path", relative)
+    answers.write_text(with_answer(text, "_commit", state.described), encoding="utf-8")
+    _warn_about_template_commit(request, state)
+
+
+def _warn_about_template_commit(request: Plan, state: TemplateState) -> None:
+    """Say when the recorded template commit is not exactly what the project was made from."""
+    if state.commit is None:
+        logger.warning(
+            "%s records no template commit (the repository has no commit yet): after the first commit, "
+            "put `_commit: <that commit>` in %s/%s so that ./mono update-template can update it",
+            request.name, request.path, ANSWERS_FILE,
+        )  # fmt: skip
+    elif state.uncommitted:
+        more = len(state.uncommitted) - 3
+        shown = ", ".join(state.uncommitted[:3]) + (f" and {more} more" if more > 0 else "")
+        logger.warning(
+            "%s was made from templates with uncommitted changes (%s) but records HEAD (%s) as its "
+            "template commit: commit the template changes; ./mono update-template then finds them "
+            "already in the project",
+            request.name, shown, state.described,
+        )  # fmt: skip
 
 
 Step = Callable[[str], None]

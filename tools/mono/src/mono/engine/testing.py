@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from xml.etree import ElementTree
 
 from mono.engine.cache import suite_inputs_key
 from mono.engine.installing import install_if_needed, needs_install
-from mono.engine.runner import Outcome
+from mono.engine.runner import Outcome, SuiteCounts
 from mono.external.python import run_python
 from mono.model import paths
 from mono.model.graph import Graph
@@ -34,17 +35,51 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     if installed.status == "skipped":
         return installed
     folder = workspace.folder(name)
-    result = run_python(venv_python(folder), ["-m", "pytest", *_nested_left_out(workspace, name)], folder, log)
+    report = log.with_name(f"{log.stem}.junit.xml")  # beside the log: its folder is writable
+    report.unlink(missing_ok=True)
+    options = ["-m", "pytest", f"--junitxml={report}", *_nested_left_out(workspace, name)]
+    result = run_python(venv_python(folder), options, folder, log)
+    counts = read_test_counts(report)
     if result.returncode == 0:
         write_stamp(stamp, key)
-        return Outcome("passed")
+        return Outcome("passed", tests=counts)
     if result.returncode == PYTEST_NO_TESTS:
         return Outcome("no tests")
     if "No module named pytest" in result.output:
         if not has_test_files(folder):
             return Outcome("no tests")  # nothing to run, and nothing to run it with
         return Outcome("failed", _no_pytest(workspace, name))
-    return Outcome("failed", result.tail())
+    return Outcome("failed", result.tail(), counts)
+
+
+def read_test_counts(report: Path) -> SuiteCounts | None:
+    """The counts in a pytest JUnit XML report, or None when there is none to read (pytest did
+    not get as far, or the file is not a report)."""
+    try:
+        suites = ElementTree.parse(report).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+    passed = failed = skipped = 0
+    reasons: dict[str, int] = {}
+    for case in suites.iter("testcase"):
+        skip = case.find("skipped")
+        if skip is not None and skip.get("type") == "pytest.xfail":
+            passed += 1  # failed as it was marked to
+        elif skip is not None:
+            skipped += 1
+            reason = _skip_reason(skip.get("message", ""))
+            reasons[reason] = reasons.get(reason, 0) + 1
+        elif case.find("failure") is not None or case.find("error") is not None:
+            failed += 1
+        else:
+            passed += 1
+    return SuiteCounts(passed, failed, skipped) + SuiteCounts(skip_reasons=tuple(reasons.items()))
+
+
+def _skip_reason(message: str) -> str:
+    """A skip's reason as one short line (pytest writes `Skipped: REASON`, or an expression)."""
+    first = message.strip().splitlines()[0] if message.strip() else "no reason given"
+    return first.removeprefix("Skipped: ")[:200]
 
 
 def _no_pytest(workspace: Workspace, name: str) -> str:

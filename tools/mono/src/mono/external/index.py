@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import html.parser
+import json
 import os
 import sys
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
@@ -46,27 +49,52 @@ def index_url() -> str:
     return os.environ.get("PIP_INDEX_URL") or _pip_configured_index() or _pip_default_index()
 
 
+@dataclass(frozen=True)
+class ReleaseFile:
+    """One file a simple index lists for a project: its name, whether it is yanked (PEP 592),
+    and the Python it says it needs (PEP 503's data-requires-python; '' when it says nothing)."""
+
+    filename: str
+    yanked: bool = False
+    requires_python: str = ""
+
+
 class _Links(html.parser.HTMLParser):
-    """The file names a simple-index page links to."""
+    """The files a simple-index page (PEP 503 HTML) links to."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.files: list[str] = []
+        self.files: list[ReleaseFile] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        href = dict(attrs).get("href")
+        found = dict(attrs)
+        href = found.get("href")
         if tag == "a" and href:
-            self.files.append(href.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1])
+            name = href.split("#", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+            requires = html.unescape(found.get("data-requires-python") or "")
+            self.files.append(ReleaseFile(name, "data-yanked" in found, requires))
 
 
-def project_files(simple_url: str, name: str, index_name: str) -> list[str]:
-    """The files a simple index (PEP 503) lists for project `name` (normalised); none on a 404.
+# PEP 691: ask for the JSON form, and take the HTML one from an index that only has that.
+_ACCEPT = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.1"
 
-    An index that does not answer raises IndexUnreachable (exit 1).
-    """
-    url = f"{simple_url}{name}/"
+
+def _parse_json(page: str) -> list[ReleaseFile]:
+    files = json.loads(page).get("files", [])
+    return [
+        ReleaseFile(str(entry["filename"]), bool(entry.get("yanked")), str(entry.get("requires-python") or ""))
+        for entry in files
+        if isinstance(entry, dict) and isinstance(entry.get("filename"), str)
+    ]
+
+
+def release_files(simple_url: str, name: str, index_name: str) -> list[ReleaseFile]:
+    """The files a simple index (PEP 503 or 691) lists for project `name` (normalised); none on
+    a 404. An index that does not answer, or answers nonsense, raises IndexUnreachable (exit 1)."""
+    url = f"{simple_url.rstrip('/')}/{name}/"
     try:
-        with urllib.request.urlopen(url, timeout=30) as answer:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": _ACCEPT}), timeout=30) as answer:
+            kind = answer.headers.get_content_type()
             page = answer.read().decode("utf-8", errors="replace")
     except urllib.error.HTTPError as error:
         if error.code == 404:
@@ -74,6 +102,19 @@ def project_files(simple_url: str, name: str, index_name: str) -> list[str]:
         raise IndexUnreachable(f"cannot read {url}: HTTP {error.code}") from error
     except (urllib.error.URLError, OSError) as error:
         raise IndexUnreachable(f"cannot reach repository {index_name!r} at {url}: {error}") from error
+    if kind.endswith("json"):
+        try:
+            return _parse_json(page)
+        except (ValueError, AttributeError, KeyError) as error:
+            raise IndexUnreachable(f"{url} answered JSON that is not a simple-API page: {error}") from error
     links = _Links()
     links.feed(page)
     return links.files
+
+
+def project_files(simple_url: str, name: str, index_name: str) -> list[str]:
+    """The names of the files a simple index lists for project `name` (normalised); none on a 404.
+
+    An index that does not answer raises IndexUnreachable (exit 1).
+    """
+    return [file.filename for file in release_files(simple_url, name, index_name)]

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
+from mono.errors import CommandFailed
 from mono.external.index import index_url
 from mono.external.proc import Completed, child_environment, run, tool_executable
 from mono.model.layout import poetry_virtualenvs
@@ -71,3 +73,21 @@ def poetry(
     with turn:
         command = [poetry_executable(), "--no-ansi", *args]
         return run(command, cwd=project_dir, env=env, log=log, check=check, undo_if_killed=undo_if_killed)
+
+
+# Poetry's advice on a stale lock ("Run `poetry lock` to fix the lock file.", older Poetry's
+# "`poetry lock [--no-update]`"): here `poetry` is not on PATH, and ./mono lock relocks with
+# the repository's index setting (and what depends on the project, too).
+_POETRY_LOCK_ADVICE = re.compile(r"`poetry lock(?: \[?--no-update\]?)?`")
+
+
+@contextlib.contextmanager
+def mono_lock_advice(name: str) -> Iterator[None]:
+    """Within the block, a Poetry failure that says to run `poetry lock` says `./mono lock NAME`."""
+    try:
+        yield
+    except CommandFailed as error:
+        tail = _POETRY_LOCK_ADVICE.sub(f"`./mono lock {name}`", error.tail)
+        if tail == error.tail:
+            raise
+        raise CommandFailed(error.command, error.returncode, tail, error.log) from error

@@ -59,6 +59,14 @@ def same_constraint(first: str, second: str) -> bool:
     return parsed == other
 
 
+def constraint_allows(constraint: str, version: str) -> bool | None:
+    """Whether a constraint (PEP 440 or Poetry's ^, ~, *) allows `version`; None when unreadable."""
+    from poetry.core.constraints.version import Version as PoetryVersion
+
+    parsed = poetry_constraint(constraint.strip().strip("()").strip() or "*")
+    return None if parsed is None or parse_version(version) is None else parsed.allows(PoetryVersion.parse(version))
+
+
 def caret(version: str) -> str:
     """Poetry's ^VERSION as a PEP 440 range: `0.3.1` -> `>=0.3.1,<0.4.0`, `1.2.0` -> `>=1.2.0,<2.0.0`."""
     constraint = poetry_constraint(f"^{version}")

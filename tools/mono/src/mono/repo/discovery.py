@@ -25,7 +25,7 @@ from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
 from mono.repo.toml import table
 
-_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context", "groups"}
+_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context", "groups", "run"}
 
 
 @dataclass(frozen=True)
@@ -84,6 +84,13 @@ def root_exclusions(root: Path, config: Config) -> tuple[str, ...]:
     path = _root_pyproject(root)
     written = PyProject.read(path, "pyproject.toml").excluded_folders() if path is not None else []
     return (*config.exclude, *written)
+
+
+def in_excluded_folder(relative: str, exclude: tuple[str, ...]) -> bool:
+    """True when repo-relative file `relative` lies in a folder discovery leaves out by `exclude`."""
+    parts = relative.split("/")[:-1]
+    folders = ("/".join(parts[: index + 1]) for index in range(len(parts)))
+    return any(fnmatch.fnmatch(folder, pattern) for folder in folders for pattern in exclude)
 
 
 def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
@@ -219,6 +226,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     settings = pyproject.mono_settings
     kind = _kind(settings, path, config, shown_as)
     _check_groups(pyproject)
+    _ = pyproject.run_setting  # a bad [tool.mono] run is reported whatever the command
     has_lock = (folder / "poetry.lock").is_file()
     return _Parsed(
         foreign=path != "." and (_settings_only(pyproject) or _belongs_to_other_tools(pyproject, folder, has_lock)),

@@ -9,6 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import tomlkit
+from packaging.requirements import Requirement
 from tomlkit.items import AoT, Array
 
 from mono.errors import MonoError
@@ -59,9 +60,38 @@ def _poetry_dependencies(document: tomlkit.TOMLDocument, create: bool = False) -
     return found if isinstance(found, dict) else None
 
 
+def _group_dependencies(document: tomlkit.TOMLDocument, group: str) -> Any:
+    """The dependency table of a Poetry group (created when missing); Poetry 1's
+    `[tool.poetry.dev-dependencies]` for "dev" where the file has one."""
+    poetry = _poetry_table(document, create=True)
+    legacy = poetry.get("dev-dependencies")
+    if group == "dev" and isinstance(legacy, dict):
+        return legacy
+    groups = poetry.setdefault("group", tomlkit.table(is_super_table=True))
+    return groups.setdefault(group, tomlkit.table(is_super_table=True)).setdefault("dependencies", tomlkit.table())
+
+
+def _fill(table: Any, entries: Mapping[str, object]) -> None:
+    """Add `entries` to a dependency table; one that was empty (new) then ends with a blank line,
+    as a table followed by another does (`_dumps` trims it at the end of the file)."""
+    # Only a table with nothing at all in it; one that holds a blank line ends with it already.
+    new = getattr(getattr(table, "value", None), "body", None) == []
+    for key, value in entries.items():
+        table[key] = value
+    if new:
+        table.add(tomlkit.nl())
+
+
+def _dumps(document: tomlkit.TOMLDocument, original: str) -> str:
+    """The document's text; a table `_new_table` made last in the file leaves no blank line after it."""
+    text = tomlkit.dumps(document)
+    return text[:-1] if text.endswith("\n\n") and not original.endswith("\n\n") else text
+
+
 def _inline(text: str) -> object:
-    """An inline table parsed from `{ ... }` text."""
-    return tomlkit.parse(f"x = {text}")["x"]
+    """An inline table parsed from `{ ... }` text, ending its line (parsed without the newline,
+    it would take over the blank line that separates its table from the next)."""
+    return tomlkit.parse(f"x = {text}\n")["x"]
 
 
 def _rewrite_requirements(dependencies: Array | None, wanted: Callable[[str], str | None]) -> None:
@@ -86,11 +116,49 @@ def declare_libraries(text: str, libraries: Mapping[str, str]) -> tuple[str, tup
         assert dependencies is not None
         for name in added:
             dependencies.append(name)
-    table = _poetry_dependencies(document, create=True)
-    assert table is not None
-    for name in added:
-        table[name] = _inline(f'{{ path = "{libraries[name]}", develop = true }}')
-    return tomlkit.dumps(document), added
+    entries = {name: _inline(f'{{ path = "{libraries[name]}", develop = true }}') for name in added}
+    _fill(_poetry_dependencies(document, create=True), entries)
+    return _dumps(document, text), added
+
+
+def _poetry_spec(requirement: Requirement, constraint: str) -> object:
+    """A requirement as Poetry's tables write it: `"^1.2"`, or an inline table with extras and markers."""
+    if not requirement.extras and requirement.marker is None:
+        return constraint
+    parts = [f"version = {tomlkit.string(constraint).as_string()}"]
+    if requirement.extras:
+        parts.append(
+            f"extras = [{', '.join(tomlkit.string(extra).as_string() for extra in sorted(requirement.extras))}]"
+        )
+    if requirement.marker is not None:
+        parts.append(f"markers = {tomlkit.string(str(requirement.marker)).as_string()}")
+    return _inline(f"{{ {', '.join(parts)} }}")
+
+
+def declare_requirement(
+    text: str, requirement: str, group: str | None = None, latest: str | None = None
+) -> tuple[str, str]:
+    """`text` with a third-party requirement (PEP 508, valid) declared the way the file declares
+    its others: `[project].dependencies` in a PEP 621 project, `[tool.poetry.dependencies]` in a
+    Poetry 1 one, the group's table with `group`. Without a version it gets Poetry's default on
+    `latest` (`^latest`, or `>=latest,<next major` in `[project]`). Returns the text and what
+    was written, as the file now says it."""
+    parsed = Requirement(requirement)
+    document = tomlkit.parse(text)
+    parts = split_requirement(requirement.strip())
+    specifier = parts.version.strip("() ") if parts is not None and parsed.specifier else ""  # as the user wrote it
+    if group is None and _is_pep621(document):
+        written = requirement.strip()
+        if not specifier and latest is not None and parts is not None:
+            written = parts.with_version(caret(latest))
+        dependencies = _project_dependencies(document, create=True)
+        assert dependencies is not None
+        dependencies.append(written)
+        return _dumps(document, text), written
+    constraint = specifier or (f"^{latest}" if latest is not None else "*")
+    table = _group_dependencies(document, group) if group is not None else _poetry_dependencies(document, True)
+    _fill(table, {parsed.name: _poetry_spec(parsed, constraint)})
+    return _dumps(document, text), f"{parsed.name} = {table[parsed.name].as_string().strip()}"
 
 
 def _add_source(document: tomlkit.TOMLDocument, repository: str, simple_url: str) -> None:
@@ -102,6 +170,7 @@ def _add_source(document: tomlkit.TOMLDocument, repository: str, simple_url: str
         return
     source = tomlkit.table()
     source.update({"name": repository, "url": simple_url, "priority": "explicit"})
+    source.add(tomlkit.nl())  # a blank line before whatever table follows
     if isinstance(sources, AoT | list):
         sources.append(source)
     else:
@@ -122,11 +191,9 @@ def declare_published(text: str, library: str, version: str, repository: str, si
         entry = f'{{ source = "{repository}" }}'
     else:
         entry = f'{{ version = "^{version}", source = "{repository}" }}'
-    table = _poetry_dependencies(document, create=True)
-    assert table is not None
-    table[library] = _inline(entry)
+    _fill(_poetry_dependencies(document, create=True), {library: _inline(entry)})
     _add_source(document, repository, simple_url)
-    return tomlkit.dumps(document)
+    return _dumps(document, text)
 
 
 def exact(version: str) -> str:
@@ -182,3 +249,34 @@ def retarget(text: str, library: str, version: str) -> str:
         elif isinstance(spec, dict) and "version" in spec:
             spec["version"] = f"^{version}"
     return tomlkit.dumps(document)
+
+
+def pin_requirement(text: str, package: str, version: str) -> str:
+    """`text` requiring `package` (normalised) at exactly `version` in its main group: its main
+    declarations get `==version`, or one is added. `upgrade` locks with this, then again with the
+    file as it was, so Poetry keeps the locked version and the lock matches the real file."""
+    document = tomlkit.parse(text)
+    pin, found = exact(version), False
+
+    def wanted(name: str) -> str | None:
+        nonlocal found
+        found = found or name == package
+        return pin if name == package else None
+
+    _rewrite_requirements(_project_dependencies(document), wanted)
+    table = _poetry_dependencies(document)
+    for key in list(table or []):
+        spec = table[key]
+        if normalize_name(key) == package and (isinstance(spec, str) or (isinstance(spec, dict) and "version" in spec)):
+            found = True
+            if isinstance(spec, str):
+                table[key] = pin
+            else:
+                spec["version"] = pin
+    if not found and _is_pep621(document):
+        dependencies = _project_dependencies(document, create=True)
+        assert dependencies is not None
+        dependencies.append(f"{package}{pin}")
+    elif not found:
+        _fill(_poetry_dependencies(document, create=True), {package: pin})
+    return _dumps(document, text)

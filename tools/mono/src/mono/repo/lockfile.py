@@ -74,6 +74,31 @@ def index_versions(lock: dict[str, Any]) -> dict[str, set[str]]:
     return versions
 
 
+def locked_version(lock: dict[str, Any], package: str) -> str | None:
+    """The version of `package` (normalised) the lock holds from an index, or None (a lock may
+    hold two, one per marker: then the newest)."""
+    from mono.model.versions import parse_version
+
+    versions = sorted(index_versions(lock).get(package, ()))
+    readable = [version for version in versions if parse_version(version) is not None]
+    return max(readable, key=parse_version) if readable else (versions[-1] if versions else None)  # type: ignore[arg-type]
+
+
+def constraints_in_lock(lock: dict[str, Any], package: str) -> list[tuple[str, str]]:
+    """What the lock's other packages require of `package` (normalised): (who, constraint),
+    who as "NAME VERSION", for each entry of their dependencies (Poetry writes them as declared)."""
+    found = []
+    for entry in _packages(lock):
+        for key, spec in (entry.get("dependencies") or {}).items():
+            if normalize_name(str(key)) != package:
+                continue
+            for each in spec if isinstance(spec, list) else [spec]:
+                version = spec_version(each)
+                if version is not None:
+                    found.append((f"{entry.get('name')} {entry.get('version')}", version))
+    return found
+
+
 def _locked_constraints(package: dict[str, Any]) -> dict[str, str]:
     constraints = {}
     for key, spec in (package.get("dependencies") or {}).items():

@@ -7,6 +7,7 @@ Raw TOML stays inside this class; the rest of the tool asks it questions.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cached_property
@@ -113,7 +114,9 @@ class PyProject:
         """The dependency groups `poetry sync` installs by default: every group not marked optional,
         and Poetry 1's `[tool.poetry.dev-dependencies]`, which Poetry reads as the group "dev"."""
         groups = table(self._poetry, "group")
-        names = {name for name, spec in groups.items() if not (isinstance(spec, dict) and spec.get("optional"))}
+        optional = {name for name, spec in groups.items() if isinstance(spec, dict) and spec.get("optional")}
+        # PEP 735 groups too (`poetry add --group NEW` writes them): optional only as Poetry's table says.
+        names = {*groups, *table(self.data, "dependency-groups")} - optional
         if table(self._poetry, "dev-dependencies") and "dev" not in groups:
             names.add("dev")
         return sorted(names)
@@ -127,7 +130,7 @@ class PyProject:
     @property
     def group_names(self) -> list[str]:
         """Every dependency group it has, optional or not (Poetry 1's dev-dependencies as "dev")."""
-        names = set(table(self._poetry, "group"))
+        names = {*table(self._poetry, "group"), *table(self.data, "dependency-groups")}
         if table(self._poetry, "dev-dependencies"):
             names.add("dev")
         return sorted(names)
@@ -155,6 +158,43 @@ class PyProject:
     def mono_settings(self) -> dict[str, Any]:
         """The project's `[tool.mono]` table."""
         return table(self.data, "tool", "mono")
+
+    # --- what it runs ---------------------------------------------------------------------------
+
+    @property
+    def scripts(self) -> list[str]:
+        """The names of its console scripts: `[project.scripts]` and Poetry's `[tool.poetry.scripts]`."""
+        return sorted({*map(str, table(self._poetry, "scripts")), *map(str, table(self._project, "scripts"))})
+
+    @property
+    def run_setting(self) -> tuple[str, ...] | None:
+        """`[tool.mono] run` as a command's arguments, None when unset: a list of arguments, or a
+        string split as a shell splits it (`"python -m pkg.train"`; one word names a script).
+        Anything else raises InvalidPyproject."""
+        if "run" not in self.mono_settings:
+            return None
+        value = self.mono_settings["run"]
+        where = f"{self.shown_as} [tool.mono] run"
+        hint = 'for example run = "NAME" (a [project.scripts] entry) or run = "python -m PACKAGE.main"'
+        if isinstance(value, str):
+            try:
+                value = shlex.split(value)
+            except ValueError as error:  # an unclosed quote
+                raise InvalidPyproject(where, f"is not a command line ({str(error).lower()})", hint) from error
+        if not isinstance(value, list) or not all(isinstance(item, str) and "\0" not in item for item in value):
+            raise InvalidPyproject(where, "must be a command: a string or a list of strings", hint)
+        if not value or not value[0].strip():
+            raise InvalidPyproject(where, "names no program to run", hint)
+        return tuple(value)
+
+    @property
+    def run_command(self) -> tuple[str, ...] | None:
+        """What `./mono run` runs: `[tool.mono] run`, else its one console script; None when it
+        has neither, or several scripts and no setting to choose one."""
+        setting = self.run_setting
+        if setting is not None:
+            return setting
+        return (self.scripts[0],) if len(self.scripts) == 1 else None
 
     # --- what it depends on --------------------------------------------------------------------
 
@@ -225,6 +265,30 @@ class PyProject:
                 constraints[normalize_name(key)] = version
         return constraints
 
+    def constraints_on(self, package: str) -> list[tuple[str, str]]:
+        """Where the file constrains `package` (normalised) by version: (table, constraint as
+        written) for each declaration, in any table and group; '*' for none, paths left out."""
+        found = []
+        for requirement in self._requirements:
+            parts = split_requirement(requirement)
+            if parts is not None and normalize_name(parts.name) == package:
+                found.append(("[project] dependencies", parts.version.strip("() ") or "*"))
+        groups = {name: table(spec, "dependencies") for name, spec in table(self._poetry, "group").items()}
+        tables = {
+            "[tool.poetry.dependencies]": table(self._poetry, "dependencies"),
+            "[tool.poetry.dev-dependencies]": table(self._poetry, "dev-dependencies"),
+            **{f"[tool.poetry.group.{name}.dependencies]": group for name, group in groups.items()},
+        }
+        for where, dependencies in tables.items():
+            for key, spec in dependencies.items():
+                if normalize_name(str(key)) != package:
+                    continue
+                for each in spec if isinstance(spec, list) else [spec]:
+                    version = spec_version(each)
+                    if version is not None or not (isinstance(each, dict) and "path" in each):
+                        found.append((where, version or "*"))
+        return found
+
     def path_dependencies(self, main_only: bool = False) -> Iterator[WrittenPathDependency]:
         """Every dependency located by a path (of the main table alone with `main_only`)."""
         tables = self.dependency_tables()[:1] if main_only else self.dependency_tables()
@@ -278,7 +342,10 @@ class PyProject:
 
     def lock_inputs(self) -> dict[str, Any]:
         """The tables that decide what its poetry.lock holds (hashed to tell a stale lock)."""
-        return {
+        inputs = {
             "project": {key: self._project.get(key) for key in _LOCK_PROJECT_KEYS},
             "poetry": {key: self._poetry.get(key) for key in _LOCK_POETRY_KEYS},
         }
+        if "dependency-groups" in self.data:  # only then: the hashes of other files stay as they were
+            inputs["dependency-groups"] = self.data["dependency-groups"]
+        return inputs
