@@ -11,7 +11,7 @@ from mono.errors import MonoError
 from mono.model.graph import build_graph
 from mono.repo.discovery import load_workspace
 from mono.repo.dockerfile import named_sources
-from mono.repo.files import LeftOut, copy_project_files, shipped_files
+from mono.repo.files import LeftOut, copy_project_files, files_below, shipped_files
 from tests.helpers import build_repo, git, pep621, write_tree
 
 DOCKERFILE = "FROM base\nCOPY app.py config.json /app/\nCOPY templates/ /app/templates/\n"
@@ -146,3 +146,14 @@ def test_a_new_project_is_marked_for_git_and_unmarked_when_new_fails(
     scaffolding.create(workspace, request, tmp_path / "new.log", lambda: None, lambda said: None)
     assert git(repo, "ls-files", "eng").split() == seen
     assert git(repo, "status", "--porcelain") == " A eng/etl/clean/clean/__init__.py\n A eng/etl/clean/pyproject.toml\n"
+
+
+def test_what_a_test_run_writes_in_its_project_is_not_an_input_of_the_next_run(tmp_path: Path) -> None:
+    # pytest, hypothesis and import-linter write caches into the project they test: were they
+    # inputs, a passing run would change its own cache key and the suite would never be cached.
+    write_tree(tmp_path, {"tools/t/src/t.py": "", "tools/t/.github/ci.yml": "", "tools/t/.dockerignore": ""})
+    before = list(files_below(tmp_path, "tools/t"))
+    for cache in (".hypothesis/examples/ab", ".import_linter_cache/x.json", ".pytest_cache/v/x", ".tox/py/x"):
+        write_tree(tmp_path, {f"tools/t/{cache}": "data"})
+    assert list(files_below(tmp_path, "tools/t")) == before
+    assert before == ["tools/t/.dockerignore", "tools/t/.github/ci.yml", "tools/t/src/t.py"]

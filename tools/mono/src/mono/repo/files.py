@@ -14,7 +14,10 @@ from mono.external.git import folder_files
 # Folders that hold output, caches or environments, never inputs.
 SKIPPED_FOLDERS = frozenset(
     {".git", ".mono", ".venv", "venv", "__pycache__", ".pytest_cache", ".mypy_cache", ".ruff_cache",
-     ".ipynb_checkpoints", "node_modules", "dist", "build", ".terraform"}
+     ".ipynb_checkpoints", "node_modules", "dist", "build", ".terraform",
+     # What test runs write (hypothesis' example database, import-linter's cache, tox and nox
+     # environments): were they inputs, every run would change the key of the next one.
+     ".hypothesis", ".import_linter_cache", ".tox", ".nox"}
 )  # fmt: skip
 # Of those, the ones that are output only at the top of a project (see files_below).
 OUTPUT_FOLDERS = frozenset({"dist", "build"})  # node_modules is never source, at any depth
