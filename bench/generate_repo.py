@@ -16,7 +16,15 @@ indirectly: Poetry 2 does not follow a PEP 621 library's own path dependencies w
 project that uses it (python-poetry/poetry#10178), so the repository's convention is to list the
 whole closure.
 
+With --to-uv ROUTE DIR it turns an existing generated repository (a copy) into one that uv
+drives, for bench/peers.sh: every project gets its Poetry dev group as a PEP 735 dependency group
+and, when it is not in package mode, `[tool.uv] package = false`; with ROUTE `workspace` the root
+becomes a uv workspace of all the projects, with the libraries as workspace sources; with
+`projects` each project gets path sources (editable) for the libraries it uses, to lock and sync
+on its own. The Poetry tables stay as they are (uv ignores them).
+
 Usage: python3 generate_repo.py --out DIR [--projects 1000] [--seed 0] [--real-deps]
+       python3 generate_repo.py --to-uv {workspace,projects} DIR
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import posixpath
 import random
 import subprocess
 import sys
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,15 +180,73 @@ def generate(root: Path, count: int, seed: int, real: bool = False) -> list[Spec
     return specs
 
 
+def caret_to_pep440(constraint: str) -> str:
+    """Poetry's `^X.Y` (the form the generator writes) as a PEP 440 range; others unchanged."""
+    if not constraint.startswith("^"):
+        return constraint
+    parts = constraint[1:].split(".")
+    return f">={constraint[1:]},<{int(parts[0]) + 1}"
+
+
+def uv_tables(project: dict, sources: str | None) -> str:
+    """The uv tables for one generated project: its dev group, package = false where Poetry has
+    package-mode = false, and (with sources `path`) editable path sources for its libraries."""
+    poetry = project.get("tool", {}).get("poetry", {})
+    dev = poetry.get("group", {}).get("dev", {}).get("dependencies", {})
+    lines = ["", "[dependency-groups]"]
+    lines.append("dev = [" + ", ".join(f'"{name}{caret_to_pep440(spec)}"' for name, spec in dev.items()) + "]")
+    if poetry.get("package-mode") is False:
+        lines += ["", "[tool.uv]", "package = false"]
+    paths = {name: spec["path"] for name, spec in poetry.get("dependencies", {}).items() if isinstance(spec, dict)}
+    if sources == "path" and paths:
+        lines += ["", "[tool.uv.sources]"]
+        lines += [f'{name} = {{ path = "{path}", editable = true }}' for name, path in sorted(paths.items())]
+    return "\n".join(lines) + "\n"
+
+
+def to_uv(root: Path, route: str) -> int:
+    """Turn the generated repository at `root` into a uv workspace or uv projects (see above)."""
+    libraries, members = [], []
+    for path in sorted(root.glob("*/**/pyproject.toml")):
+        if ".venv" in path.parts:
+            continue
+        project = tomllib.loads(path.read_text(encoding="utf-8"))
+        folder = path.parent.relative_to(root).as_posix()
+        members.append(folder)
+        if folder.startswith("lib/"):
+            libraries.append(project["project"]["name"])
+        with path.open("a", encoding="utf-8") as file:
+            file.write(uv_tables(project, "path" if route == "projects" else None))
+    if route == "workspace":
+        lines = ["", "[tool.uv.workspace]", "members = [" + ", ".join(f'"{m}"' for m in members) + "]"]
+        lines += ["", "[tool.uv.sources]", *(f"{name} = {{ workspace = true }}" for name in libraries)]
+        with (root / "pyproject.toml").open("a", encoding="utf-8") as file:
+            file.write("\n".join(lines) + "\n")
+    print(f"made {root} into a uv {route} route ({len(members)} projects, {len(libraries)} libraries)")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=SUMMARY)
     parser.add_argument("--projects", type=int, default=1000, help="how many projects (default: 1000)")
-    parser.add_argument("--out", type=Path, required=True, help="folder to create (must be absent or empty)")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--out", type=Path, help="folder to create (must be absent or empty)")
+    where.add_argument(
+        "--to-uv",
+        nargs=2,
+        metavar=("ROUTE", "DIR"),
+        help="make the generated repository DIR a uv 'workspace' or uv 'projects' (for bench/peers.sh)",
+    )
     parser.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     parser.add_argument(
         "--real-deps", action="store_true", help="third-party dependencies and dev tools, for lock/install/test"
     )
     args = parser.parse_args(argv)
+    if args.to_uv:
+        route, folder = args.to_uv
+        if route not in ("workspace", "projects"):
+            parser.error(f"--to-uv: ROUTE must be 'workspace' or 'projects', not {route!r}")
+        return to_uv(Path(folder), route)
     if args.projects < 1:
         parser.error("--projects must be at least 1")
     if args.out.exists() and any(args.out.iterdir()):

@@ -15,17 +15,9 @@
 # routes empty ones in a temporary folder instead. Fails if any step fails.
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
-main=$(dirname "$here")
 projects=${PROJECTS:-20}
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-
-cd "$main"
-./mono --version >/dev/null # sets up .mono/venv if needed, outside the timings
-python="$main/.mono/venv/bin/python"
-poetry="$main/.mono/venv/bin/poetry"
-POETRY_PYPI_MIRROR_URL=${POETRY_PYPI_MIRROR_URL:-$("$python" -c 'from mono.external.index import index_url; print(index_url())')}
+. "$(dirname "$0")/common.sh"
+POETRY_PYPI_MIRROR_URL=$index
 export POETRY_PYPI_MIRROR_URL POETRY_VIRTUALENVS_IN_PROJECT=true POETRY_NO_INTERACTION=1
 export PYTHON_KEYRING_BACKEND=keyring.backends.null.Keyring
 if [ "${COLD_CACHES:-0}" = 1 ]; then

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,7 +12,7 @@ from mono.commands import check
 from mono.engine import health, health_locks
 from mono.engine import locking as lockfile
 from mono.errors import ConfigError, DuplicateProject, MonoError
-from mono.external.proc import Completed
+from mono.external.poetry import LockCheck
 from mono.model.config import Config, parse_config
 from mono.model.versions import supported_pythons
 from mono.repo.discovery import load_workspace
@@ -69,7 +68,8 @@ def found(root: Path, name: str) -> list[tuple[str, str]]:
 
 
 class FakePoetry:
-    """Stands in for `poetry check --lock`."""
+    """Stands in for the in-process `poetry check --lock`: fresh with returncode 0, else what
+    `output`'s `Error:` lines say is wrong with the pyproject.toml, else stale."""
 
     def __init__(self, returncode: int = 0, error: MonoError | None = None, output: str = "") -> None:
         self.returncode = returncode
@@ -77,20 +77,19 @@ class FakePoetry:
         self.output = output
         self.folders: list[Path] = []
 
-    def __call__(
-        self, args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, extra_env: Any = None
-    ) -> Completed:
-        assert args == ["check", "--lock"]
+    def __call__(self, folder: Path) -> LockCheck:
         self.folders.append(folder)
         if self.error:
             raise self.error
-        return Completed(("poetry", *args), self.returncode, self.output)
+        said = [line.removeprefix("Error: ") for line in self.output.splitlines() if line.startswith("Error: ")]
+        errors = tuple(line for line in said if "changed significantly" not in line)
+        return LockCheck(errors, fresh=self.returncode == 0)
 
 
 @pytest.fixture
 def fake_poetry(monkeypatch: pytest.MonkeyPatch) -> FakePoetry:
     fake = FakePoetry()
-    monkeypatch.setattr(lockfile, "poetry", fake)
+    monkeypatch.setattr(lockfile, "poetry_check_lock", fake)
     return fake
 
 
@@ -488,7 +487,7 @@ def test_pins_setting() -> None:
 
 def test_missing_and_stale_locks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakePoetry(returncode=1)
-    monkeypatch.setattr(lockfile, "poetry", fake)
+    monkeypatch.setattr(lockfile, "poetry_check_lock", fake)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     root = make(tmp_path, {"app/shop/web/poetry.lock": None})
     stale = "poetry.lock is stale: pyproject.toml changed since poetry.lock was written"
@@ -524,7 +523,7 @@ def test_a_library_that_changed_makes_its_users_locks_stale(tmp_path: Path, fake
 
 def test_a_lock_that_cannot_be_checked_says_why(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     fake = FakePoetry(error=MonoError("poetry is not installed"))
-    monkeypatch.setattr(lockfile, "poetry", fake)
+    monkeypatch.setattr(lockfile, "poetry_check_lock", fake)
     messages = {message for _, message in found(make(tmp_path), "locks")}
     assert messages == {"could not check poetry.lock: poetry is not installed"}
 
@@ -668,7 +667,7 @@ def test_a_pyproject_poetry_finds_wrong_is_reported_as_what_it_is(
         "Error: Declared README file does not exist: README.md\n"
         "Error: pyproject.toml changed significantly since poetry.lock was last generated.\n"
     )
-    monkeypatch.setattr(lockfile, "poetry", FakePoetry(returncode=1, output=said))
+    monkeypatch.setattr(lockfile, "poetry_check_lock", FakePoetry(returncode=1, output=said))
     root = make(tmp_path, {"app/shop/web/poetry.lock": lock(("flask", "3.0.0"))})
     web = [message for project, message in found(root, "locks") if project == "web"]
     assert web == [

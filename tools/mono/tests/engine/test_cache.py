@@ -1,12 +1,15 @@
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
 
-from mono.engine.cache import suite_inputs_key
+from mono.engine.cache import install_inputs_key, suite_inputs_key
 from mono.errors import InvalidPyproject
 from mono.model.graph import build_graph
+from mono.repo import statcache
 from mono.repo.discovery import load_workspace
 from tests.helpers import pep621, poetry1, write_tree
 
@@ -111,3 +114,47 @@ def test_a_projects_own_dist_is_not_part_of_its_key(repo: Path) -> None:
     before = key(repo, "core")
     write_tree(repo, {"lib/core/dist/core-0.1.0-py3-none-any.whl": "built", "lib/core/build/lib/core.py": "x"})
     assert key(repo, "core") == before
+
+
+# --- hashed only when changed (mono.repo.statcache) ------------------------------------------------
+
+
+def install_key(repo: Path, name: str) -> str:
+    workspace = load_workspace(repo)
+    return install_inputs_key(workspace, build_graph(workspace), name)
+
+
+def test_keys_read_only_the_files_whose_stat_moved(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(statcache, "RACY_NS", 0)  # the test's files count as old ones
+    statcache._hashes.clear()
+    first = key(repo, "web")
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def counted(path: Path) -> bytes:
+        read.append(path)
+        return original(path)
+
+    monkeypatch.setattr(Path, "read_bytes", counted)
+    assert key(repo, "web") == first
+    assert [path for path in read if path.is_relative_to(repo)] == []
+    changed = repo / "lib/util/util/__init__.py"
+    changed.write_text(changed.read_text() + "# edited\n")
+    assert key(repo, "web") != first
+    assert [path for path in read if path.is_relative_to(repo)] == [changed]
+    statcache._hashes.clear()
+
+
+def test_a_lock_rewritten_with_its_size_and_mtime_kept_changes_the_install_key(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(statcache, "RACY_NS", 0)
+    statcache._hashes.clear()
+    lock = write_tree(repo, {"lib/core/poetry.lock": "# one\n"}) / "lib/core/poetry.lock"
+    before_stat, before = os.stat(lock), install_key(repo, "web")
+    time.sleep(0.05)  # past the clock tick of the first write's ctime
+    lock.write_text("# two\n")
+    os.utime(lock, ns=(before_stat.st_atime_ns, before_stat.st_mtime_ns))
+    assert os.stat(lock).st_mtime_ns == before_stat.st_mtime_ns
+    assert install_key(repo, "web") != before
+    statcache._hashes.clear()

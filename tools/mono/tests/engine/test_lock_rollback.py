@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -7,18 +8,21 @@ import pytest
 
 from mono.engine import locking as tasks
 from mono.errors import CommandFailed
+from mono.external.poetry import Locked
 from mono.model.graph import build_graph
 from mono.repo.discovery import load_workspace
 
 
 def _half_write_then(error: BaseException) -> Any:
-    def fake_poetry(
-        args: list[str], root: Path, folder: Path, log: Path | None, check: bool = True, **options: Any
-    ) -> None:
-        (folder / "poetry.lock").write_text("# half a lock, as if Poetry stopped mid-write\n[[package]\nname =")
-        raise error
+    def fake_worker(root: Path, folders: Sequence[Path], on_locked: Callable[[Locked], None], **options: Any) -> None:
+        for folder in folders:
+            (folder / "poetry.lock").write_text("# half a lock, as if Poetry stopped mid-write\n[[package]\nname =")
+            if isinstance(error, CommandFailed):  # the worker reports a project it could not lock
+                on_locked(Locked(folder, False, error.tail))
+            else:
+                raise error
 
-    return fake_poetry
+    return fake_worker
 
 
 @pytest.mark.parametrize(
@@ -29,7 +33,7 @@ def test_an_interrupted_or_failed_lock_puts_the_old_lock_back(
 ) -> None:
     lock_file = repo / "lib/core/poetry.lock"
     lock_file.write_text("# the committed lock\n")
-    monkeypatch.setattr(tasks, "poetry", _half_write_then(error))
+    monkeypatch.setattr(tasks, "lock_in_one_process", _half_write_then(error))
     with pytest.raises(type(error)):
         workspace = load_workspace(repo)
         tasks.lock(workspace, build_graph(workspace), "core", repo / "lock.log", force=True)
@@ -37,7 +41,7 @@ def test_an_interrupted_or_failed_lock_puts_the_old_lock_back(
 
 
 def test_an_interrupted_first_lock_leaves_no_lock(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tasks, "poetry", _half_write_then(KeyboardInterrupt()))
+    monkeypatch.setattr(tasks, "lock_in_one_process", _half_write_then(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         workspace = load_workspace(repo)
         tasks.lock(workspace, build_graph(workspace), "core", repo / "lock.log", force=True)

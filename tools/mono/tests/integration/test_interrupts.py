@@ -62,8 +62,8 @@ def test_ctrl_c_during_lock_stops_poetry_and_puts_every_lock_back(
         own_group=True,  # the signal goes to ./mono alone, not to Poetry through the group
     )
     try:
-        wait_for(lambda: log.is_file() and "poetry --no-ansi lock" in log.read_text(), "poetry lock to start")
-        wait_for(lambda: any("poetry" in p for p in processes_working_in(library)), "poetry to be running")
+        wait_for(lambda: log.is_file() and "one Poetry worker" in log.read_text(), "the Poetry worker to start")
+        wait_for(lambda: any("poetry_worker" in p for p in processes_working_in(repo)), "poetry to be running")
         time.sleep(0.5)  # Poetry is now waiting on the index
         running.send_signal(number)
         out, err = running.communicate(timeout=60)

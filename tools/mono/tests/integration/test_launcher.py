@@ -56,6 +56,57 @@ def test_first_use_sets_up_then_reuses_then_reinstalls_when_pins_change(tmp_path
     assert "setting up .mono/venv" in third.stderr
 
 
+def pins(requirements: Path) -> dict[str, str]:
+    """name -> version of the `name==version` lines of a requirements file (names normalised)."""
+    found: dict[str, str] = {}
+    for line in requirements.read_text().splitlines():
+        name, separator, version = line.split("#", 1)[0].strip().partition("==")
+        if separator:
+            found[name.lower().replace("_", "-")] = version.strip()
+    return found
+
+
+def frozen(repo: Path) -> dict[str, str]:
+    """name -> version of what .mono/venv holds, as `uv pip freeze` lists it (the tool itself,
+    an editable install of the repository's own folder, left out)."""
+    uv = repo / ".mono/venv/bin/uv"
+    listing = subprocess.run(
+        [str(uv), "pip", "freeze", "--python", str(repo / ".mono/venv/bin/python")],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    result: dict[str, str] = {}
+    for line in listing.splitlines():
+        name, separator, version = line.partition("==")
+        if separator:
+            result[name.lower().replace("_", "-")] = version
+    return result
+
+
+def test_uv_sets_up_the_venv_with_the_pinned_versions_pip_installs_when_uv_cannot(tmp_path: Path) -> None:
+    repo = launcher_copy(tmp_path / "uv")
+    first = run(repo, "--version")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "mono, version 0.1.0"
+    log = (repo / ".mono/bootstrap.log").read_text()
+    uv_pin = pins(repo / "requirements.txt")["uv"]
+    # pip installed uv alone, then uv the rest.
+    assert f"mono: installing requirements.txt and tools/mono with uv=={uv_pin}" in log, log
+    assert "Installed " in log.split("with uv==", 1)[1] and "could not" not in log, log
+    wanted = pins(repo / "requirements.txt") | pins(repo / "tools/mono/constraints.txt")
+    with_uv = frozen(repo)
+    assert {name: with_uv.get(name) for name in wanted} == wanted
+    # Where uv cannot install (here: offline, with nothing in its cache), pip sets it all up.
+    fallback = launcher_copy(tmp_path / "pip")
+    offline = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-uv-cache")}
+    second = run(fallback, "--version", env=offline)
+    assert second.returncode == 0, second.stderr
+    assert "uv could not set up .mono/venv; setting it up with pip instead (slower)" in second.stderr
+    assert "starting again with pip" in (fallback / ".mono/bootstrap.log").read_text()
+    assert frozen(fallback) == with_uv
+
+
 def without_python(tmp_path: Path) -> dict[str, str]:
     """An environment whose PATH has the launcher's shell tools and a Python too old for it."""
     bin_dir = tmp_path / "bin"

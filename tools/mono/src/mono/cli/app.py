@@ -19,6 +19,7 @@ from mono.cli.context import Repo, find_root
 from mono.cli.render import escaped
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
 from mono.external.proc import redact, reset_stop
+from mono.repo.statcache import save_file_hashes
 from mono.repo.state import hide_state, refuse_links_out
 
 # Command name -> (module of mono.cli, click command in it). A command's module is imported when
@@ -113,6 +114,9 @@ def cli(context: click.Context, directory: str | None) -> None:
     refuse_links_out(context.obj.root)
     # Whatever the command writes under .mono/, it never shows in the user's `git status`.
     context.call_on_close(lambda: hide_state(context.obj.root))
+    # Once, at the end (the file hashes install and test learnt, mono.repo.statcache): a run
+    # cut short keeps what it learnt, and a run that learnt nothing writes nothing.
+    context.call_on_close(save_file_hashes)
 
 
 class _WarningLine(logging.Handler):

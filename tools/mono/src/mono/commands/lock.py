@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from mono.engine.locking import check_lock, lock
+from mono.engine.locking import LockBatch, check_lock
 from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
 from mono.model.graph import Graph
 from mono.model.project import Workspace
@@ -24,11 +24,12 @@ def lock_projects(
 ) -> RunSummary:
     """Lock `projects` in dependency order (`force`: even fresh ones); `check`: change nothing,
     fail each lock that is missing or stale, writing nothing in the repository. Only locking
-    takes the work lock."""
+    takes the work lock; the stale locks are all made by one Poetry process (LockBatch)."""
+    batch = LockBatch(workspace, graph, projects, force=force)
 
     def task(name: str, log: Path) -> Outcome:
         if check:
             return check_lock(workspace, graph, name, log)
-        return lock(workspace, graph, name, log, force=force)
+        return batch.lock(name, log)
 
     return run_work("lock", workspace, graph, projects, task, workers, progress, on_wait, read_only=check)

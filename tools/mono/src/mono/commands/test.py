@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from mono.engine.freshness import suite_passed
 from mono.engine.runner import Outcome, ProgressFactory, RunSummary, run_work
-from mono.engine.testing import run_suite
 from mono.model.graph import Graph
 from mono.model.project import Workspace
 
@@ -24,6 +24,11 @@ def run_tests(
     """Run the suites of `projects` (installing first where needed), under the work lock."""
 
     def task(name: str, log: Path) -> Outcome:
+        if use_cache and suite_passed(workspace, graph, name):
+            return Outcome("cached")
+        # Imported only when there is work: a warm no-op needs none of it (Poetry, uv, pytest).
+        from mono.engine.testing import run_suite
+
         return run_suite(workspace, graph, name, log, use_cache=use_cache)
 
     return run_work("test", workspace, graph, projects, task, workers, progress, on_wait)

@@ -15,11 +15,12 @@ from mono.model.project import Workspace
 from mono.repo.changes import is_global
 from mono.repo.files import files_below
 from mono.repo.pyproject import PyProject
+from mono.repo.statcache import file_sha256
 
 
 def digest_paths(root: Path, paths: Iterable[str], leave_out: Iterable[str] = ()) -> str:
     """One hash over every file below the repo-relative `paths` (names and contents), but those
-    below the folders `leave_out`."""
+    below the folders `leave_out`; a file whose stat is as it was when last hashed is not read."""
     digest = hashlib.sha256()
     seen: set[str] = set()
     left_out = tuple(sorted(set(leave_out)))
@@ -29,10 +30,8 @@ def digest_paths(root: Path, paths: Iterable[str], leave_out: Iterable[str] = ()
                 continue
             seen.add(file)
             digest.update(file.encode() + b"\0")
-            try:
-                digest.update(hashlib.sha256((root / file).read_bytes()).digest())
-            except OSError:
-                digest.update(b"<unreadable>")
+            # Read only when its stat changed since it was last hashed (mono.repo.statcache).
+            digest.update(file_sha256(root, file) or b"<unreadable>")
     return digest.hexdigest()
 
 

@@ -1,9 +1,11 @@
 """Make a project's .venv hold exactly what its poetry.lock says, with uv or with Poetry.
 
-uv route: Poetry exports the locked set (with hashes, internal libraries as editable path
-requirements) and `uv pip sync` makes the venv match it, removing anything else. Poetry stays
-the resolver and the lock stays Poetry's; only the installing is faster. uv's cache takes file
-locks, so parallel installs share it safely.
+uv route: the locked set is read from poetry.lock in-process as `poetry export` writes it (with
+hashes, internal libraries as editable path requirements; mono.repo.requirements, no Poetry
+start) and `uv pip sync` makes the venv match it, removing anything else. Poetry stays the
+resolver and the lock stays Poetry's; only the installing is faster. uv's cache takes file
+locks, so parallel installs share it safely, and uv hardlinks from it: 20 venvs of one set of
+packages take the disk of about one.
 
 Poetry route (`installer = "poetry"`): `poetry sync`. Parallel Poetry processes race on
 Poetry's shared artifact and HTTP caches (python-poetry/poetry#7370, #11048), so every Poetry
@@ -18,13 +20,17 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
 
 from mono.engine.cache import install_inputs_key
 from mono.engine.editables import sync_falling_back, use_poetry_wheels
+from mono.engine.freshness import InstallState as InstallState
+from mono.engine.freshness import install_record
+from mono.engine.freshness import install_state as install_state
+from mono.engine.freshness import needs_install as needs_install
+from mono.engine.freshness import venv_is_whole as venv_is_whole
 from mono.engine.runner import Outcome
-from mono.errors import MissingLock, NoMatchingPython
-from mono.external.poetry import OTHER_PYTHON, mono_lock_advice, poetry
+from mono.errors import MissingLock, NoMatchingPython, WorkFailed
+from mono.external.poetry import OTHER_PYTHON, lock_is_fresh, mono_lock_advice, poetry
 from mono.external.python import find_pythons
 from mono.external.uv import create_venv
 from mono.model.config import Installer
@@ -34,8 +40,11 @@ from mono.model.project import Project, Workspace
 from mono.model.versions import pep440_allows, python_fits
 from mono.repo.lockfile import lock_without_markers, old_lock_format
 from mono.repo.pyproject import PyProject
-from mono.repo.state import read_stamp, write_stamp
-from mono.repo.venvs import venv_fingerprint
+from mono.repo.requirements import NotExportable, requirements_from_lock
+from mono.repo.state import write_stamp
+
+# The up-to-date checks (install_state, needs_install) live in mono.engine.freshness, so that a
+# warm no-op imports none of the install machinery; its callers still find them here too.
 
 # Why a library used by path without a lock of its own has no venv of its own.
 NO_OWN_LOCK = "a library used by path, with no poetry.lock of its own (run ./mono lock {name} to work on it alone)"
@@ -88,15 +97,39 @@ def _fresh_venv(folder: Path, python: Callable[[], str], log: Path) -> None:
         create_venv(venv, python(), folder, log)
 
 
-def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[str, ...]:
+def _note(log: Path, line: str) -> None:
+    """One line of the tool's own in the project's log (private to its owner, as proc's are)."""
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
+        handle.write(line + "\n")
+
+
+def _write_requirements(workspace: Workspace, project: Project, pyproject: PyProject, log: Path) -> Path:
+    """The lock as the requirements uv installs: read in-process, as `poetry export` writes them;
+    by Poetry's export for what only Poetry can export (mono.repo.requirements)."""
     folder = project.directory(workspace.root)
-    pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
     requirements = requirements_file(workspace.root, project.name)
     requirements.parent.mkdir(parents=True, exist_ok=True)
     groups = pyproject.installed_groups
-    export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
-    with_groups = ["--with", ",".join(groups)] if groups else []
-    poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
+    if not lock_is_fresh(folder, pyproject.data):
+        stale = f"{project.name}: pyproject.toml changed significantly since poetry.lock was last generated."
+        _note(log, stale)
+        raise WorkFailed(f"{stale} Run `./mono lock {project.name}` to fix the lock file.", log=log)
+    try:
+        requirements.write_text(requirements_from_lock(folder / "poetry.lock", pyproject.data, groups), "utf-8")
+        _note(log, f"mono: {requirements} read from poetry.lock in-process, as `poetry export` writes it")
+    except NotExportable as why:
+        _note(log, f"mono: exporting with Poetry: {why}")
+        export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
+        with_groups = ["--with", ",".join(groups)] if groups else []
+        poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
+    return requirements
+
+
+def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[str, ...]:
+    folder = project.directory(workspace.root)
+    pyproject = PyProject.read(folder / "pyproject.toml", project.pyproject_shown)
+    requirements = _write_requirements(workspace, project, pyproject, log)
     if pyproject.installs_itself:
         with requirements.open("a", encoding="utf-8") as handle:
             handle.write(f"-e {folder.as_uri()}\n")
@@ -124,42 +157,6 @@ def sync_venv(workspace: Workspace, project: Project, installer: Installer, log:
         return _sync_with_uv(workspace, project, log)
 
 
-def venv_is_whole(folder: Path) -> bool:
-    """False when the venv is missing or damaged (no interpreter, or no pyvenv.cfg)."""
-    return (
-        venv_python(folder).exists()
-        and (folder / ".venv" / "pyvenv.cfg").is_file()
-        and os.access(venv_python(folder), os.X_OK)
-    )
-
-
-# How a project's venv stands against its install record.
-InstallState = Literal["up to date", "not installed", "inputs changed", "venv changed"]
-# Between the inputs key and the venv's fingerprint in an install record.
-_VENV = " venv:"
-
-
-def install_state(workspace: Workspace, graph: Graph, name: str) -> InstallState:
-    """Whether the project's venv is in step: installed from the inputs of now, and holding what
-    that install left in it (nothing removed, added or reinstalled since, mono.repo.venvs)."""
-    folder = workspace.folder(name)
-    if not venv_is_whole(folder):
-        return "not installed"  # deleted or damaged venv
-    recorded = read_stamp(record(workspace.root, "installed", name))
-    if recorded is None:
-        return "not installed"
-    inputs, _, fingerprint = recorded.partition(_VENV)
-    if inputs != install_inputs_key(workspace, graph, name) or not fingerprint:
-        return "inputs changed"  # a record from before venvs were fingerprinted is just stale
-    return "up to date" if fingerprint == venv_fingerprint(folder / ".venv") else "venv changed"
-
-
-def needs_install(workspace: Workspace, graph: Graph, name: str) -> bool:
-    """True when the project's venv is missing, was installed from other inputs than now, or
-    changed since it was installed."""
-    return install_state(workspace, graph, name) != "up to date"
-
-
 def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome:
     """Make the project's .venv match its poetry.lock exactly, with the configured installer.
 
@@ -179,7 +176,7 @@ def install(workspace: Workspace, graph: Graph, name: str, log: Path) -> Outcome
     copies = sync_venv(workspace, project, workspace.config.installer, log)
     if not copies:  # a copy does not follow its sources: without a record it is installed again
         # With what the install left in the venv: a package removed by hand later is noticed.
-        write_stamp(stamp, f"{inputs}{_VENV}{venv_fingerprint(folder / '.venv')}")
+        write_stamp(stamp, install_record(inputs, folder))
     return Outcome("ok")
 
 

@@ -1,29 +1,43 @@
-"""Is a project's poetry.lock in step with what it was resolved from?
+"""Is a project's poetry.lock in step with what it was resolved from? And relocking the ones
+that are not, all in one Poetry process.
 
 A lock is made from the dependency tables of the project's pyproject.toml and of every internal
 library it reaches through path dependencies (Poetry records a library's own dependencies in
 the lock). Those tables are hashed; after each lock the hash is stored beside a hash of the lock
-itself, so an unchanged project is known to be fresh without starting Poetry. When there is no
-record, or the lock changed under us (a pull, a checkout), the lock is inspected instead:
-`poetry check --lock` for the project's own tables, and the lock's entries for internal
-libraries compared with those libraries' pyproject.toml.
+itself, so an unchanged project is known to be fresh without Poetry. When there is no record,
+or the lock changed under us (a pull, a checkout), the lock is inspected instead, in-process:
+what `poetry check --lock` checks, with Poetry's own code (mono.external.poetry.check_lock), and
+the lock's entries for internal libraries compared with those libraries' pyproject.toml.
+
+The stale locks of one run are made by one worker process that holds Poetry as a library
+(mono.external.poetry_worker): one Poetry start for all of them instead of one each, and what
+it fetches about packages for one project serves the next.
 """
 
 from __future__ import annotations
 
+import os
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from mono.engine.cache import file_hash, lock_inputs_key
-from mono.engine.installing import poetry_settings
 from mono.engine.runner import Outcome
-from mono.external.poetry import poetry
+from mono.errors import CommandFailed, MonoError
+from mono.external.poetry import Locked, lock_in_one_process
+from mono.external.poetry import check_lock as poetry_check_lock
+from mono.external.proc import tail_of
 from mono.model.graph import Graph
 from mono.model.layout import record
+from mono.model.names import is_valid_name
 from mono.model.project import Workspace
 from mono.repo.lockfile import UnreadableLock, library_drift, read_lock
-from mono.repo.pyproject import PyProject
 from mono.repo.state import put_back, read_stamp, saved_for_undo, write_stamp
+
+# What a failed lock is reported as (CommandFailed names a command): what it stands for.
+_POETRY_LOCK = ["poetry", "lock"]
 
 
 @dataclass(frozen=True)
@@ -37,23 +51,6 @@ class Freshness:
     invalid: bool = False
 
 
-# What `poetry check --lock` says when the lock alone is behind its pyproject.toml.
-_STALE = "changed significantly since poetry.lock"
-
-
-def _poetry_errors(output: str) -> list[str]:
-    """What `poetry check` reports about the pyproject.toml itself, not about the lock: its
-    `Error:` lines, else (Poetry stopped before checking: a constraint it cannot parse) its last
-    line that is not a warning."""
-    errors = [line.strip().removeprefix("Error:").strip() for line in output.splitlines() if "Error:" in line]
-    errors = [error for error in errors if _STALE not in error and "lock file" not in error]
-    if errors or _STALE in output:
-        return errors
-    said = [line.strip() for line in output.splitlines() if line.strip() and not line.startswith(("$ ", "["))]
-    said = [line for line in said if "deprecated" not in line and not line.startswith("Warning")]
-    return said[-1:] if said else []
-
-
 def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
     """Record that the project's current poetry.lock matches its current inputs."""
     lock = workspace.folder(name) / "poetry.lock"
@@ -61,20 +58,29 @@ def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
     write_stamp(record(workspace.root, "locked", name), stamp)
 
 
-def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path, remember: bool) -> Freshness:
+def _note(log: Path | None, text: str) -> None:
+    """Lines of the tool's own in the project's log (private to its owner, as proc's logs are)."""
+    if log is None or not text:
+        return
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+
+
+def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path | None, remember: bool) -> Freshness:
     """Whether a lock without a record for it is fresh: Poetry's check, then its internal entries."""
     folder = workspace.folder(name)
-    settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
-    result = poetry(["check", "--lock"], workspace.root, folder, log, check=False, extra_env=settings)
-    if result.returncode != 0:
-        errors = _poetry_errors(result.output)
-        if errors:
-            return Freshness(False, "; ".join(errors), invalid=True)
-        return Freshness(False, "pyproject.toml changed since poetry.lock was written")
     try:
         lock = read_lock(folder / "poetry.lock")
     except UnreadableLock as error:
         return Freshness(False, f"poetry.lock is not valid TOML ({error})")
+    checked = poetry_check_lock(folder)
+    found = "; ".join(checked.errors) or ("fresh" if checked.fresh else "stale")
+    _note(log, f"mono: poetry check --lock (in-process): {found}")
+    if checked.errors:
+        return Freshness(False, "; ".join(checked.errors), invalid=True)
+    if not checked.fresh:
+        return Freshness(False, "pyproject.toml changed since poetry.lock was written")
     drift = library_drift(workspace, name, lock)
     if drift:
         return Freshness(False, drift)
@@ -83,9 +89,10 @@ def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path, remember:
     return Freshness(True)
 
 
-def freshness(workspace: Workspace, graph: Graph, name: str, log: Path, remember: bool = True) -> Freshness:
-    """Whether the project's poetry.lock is fresh. Reads the project only; with `remember`, records
-    a verified result under .mono/ (read-only commands do not, so they write nothing)."""
+def freshness(workspace: Workspace, graph: Graph, name: str, log: Path | None, remember: bool = True) -> Freshness:
+    """Whether the project's poetry.lock is fresh, without starting Poetry. Reads the project only;
+    with `remember`, records a verified result under .mono/ (read-only commands do not, so they
+    write nothing); `log` (if any) gets a line on what an inspection found."""
     lock_path = workspace.folder(name) / "poetry.lock"
     if not lock_path.is_file():
         return Freshness(False, "there is no poetry.lock")
@@ -98,6 +105,41 @@ def freshness(workspace: Workspace, graph: Graph, name: str, log: Path, remember
     return _inspect(workspace, graph, name, log, remember)
 
 
+def _lock_stale(workspace: Workspace, names: list[str], deliver: Callable[[str, Locked], None]) -> None:
+    """Lock `names` in one worker, `deliver`ing each one's result as it ends. A lock that was not
+    made is put back as it was: by this process, or by the worker's guard should ./mono die
+    meanwhile."""
+    by_folder = {workspace.folder(name): name for name in names}
+    locks = [folder / "poetry.lock" for folder in by_folder]
+    with saved_for_undo(workspace.root, locks) as saved:
+        delivered: set[Path] = set()
+
+        def on_locked(locked: Locked) -> None:
+            if not locked.ok:
+                put_back({locked.folder / "poetry.lock": saved[locked.folder / "poetry.lock"]})
+            delivered.add(locked.folder)
+            deliver(by_folder[locked.folder], locked)
+
+        try:
+            lock_in_one_process(workspace.root, list(by_folder), on_locked, undo_if_killed=saved)
+        except BaseException:  # Ctrl-C, or the worker could not start
+            put_back({lock: saved[lock] for lock in locks if lock.parent not in delivered})
+            raise
+
+
+def _locked(workspace: Workspace, graph: Graph, name: str, log: Path, locked: Locked) -> Outcome:
+    """Record a lock the worker made; raise CommandFailed, with Poetry's words, for one it could not."""
+    _note(log, locked.output)
+    if not locked.ok:
+        _note(log, "[poetry lock failed]")
+        raise CommandFailed(_POETRY_LOCK, 1, tail_of(locked.output), log)
+    remember_fresh(workspace, graph, name)
+    return Outcome("ok")
+
+
+_WORKER_LINE = "$ poetry lock, in-process: one Poetry worker (python -m mono.external.poetry_worker) for {count}\n"
+
+
 def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool = False) -> Outcome:
     """Resolve the project's dependencies and write its poetry.lock, unless it is fresh already.
 
@@ -106,18 +148,64 @@ def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool =
     """
     if not force and freshness(workspace, graph, name, log).fresh:
         return Outcome("up to date")
-    folder = workspace.folder(name)
-    settings = poetry_settings(PyProject.read(folder / "pyproject.toml", workspace.projects[name].pyproject_shown))
-    # Poetry writes poetry.lock in place; killed mid-write (by Ctrl-C here, or by the guard when
-    # ./mono itself dies) it would leave half a lock, so the one from before is put back.
-    with saved_for_undo(workspace.root, [folder / "poetry.lock"]) as saved:
+    results: dict[str, Locked] = {}
+    _note(log, _WORKER_LINE.format(count=name))
+    _lock_stale(workspace, [name], results.__setitem__)
+    return _locked(workspace, graph, name, log, results[name])
+
+
+class LockBatch:
+    """The locks of one `./mono lock` run. Its first task finds which selected locks are stale
+    (in-process, without Poetry) and starts one worker for all of them; each task then reports
+    its own project as the worker gets to it. Fresh projects never see Poetry."""
+
+    def __init__(self, workspace: Workspace, graph: Graph, names: Iterable[str], force: bool = False) -> None:
+        self._workspace, self._graph, self._force = workspace, graph, force
+        self._names = [name for name in graph.order(set(names)) if is_valid_name(name)]
+        self._start_once = threading.Lock()
+        self._results: dict[str, Future[Locked]] | None = None
+        self._reasons: dict[str, str] = {}
+        self._unreadable: dict[str, MonoError] = {}  # a project whose files could not be judged
+        self._worker: threading.Thread | None = None
+
+    def lock(self, name: str, log: Path) -> Outcome:
+        """The runner's task for `name`: 'up to date', 'ok', or CommandFailed with Poetry's words."""
+        results = self._started()
+        if name in self._unreadable:
+            raise self._unreadable[name]
+        if name not in results:
+            return Outcome("up to date")
+        _note(log, f"mono: {self._reasons[name]}\n" + _WORKER_LINE.format(count=f"{len(results)} projects"))
+        locked = results[name].result()
+        if self._worker is not None and all(result.done() for result in results.values()):
+            self._worker.join()  # its last lines are in: the worker ends, its undo copies go
+        return _locked(self._workspace, self._graph, name, log, locked)
+
+    def _started(self) -> dict[str, Future[Locked]]:
+        with self._start_once:
+            if self._results is None:
+                for name in self._names:
+                    try:
+                        state = Freshness(False, "relocking (--force)") if self._force else None
+                        state = state or freshness(self._workspace, self._graph, name, None)
+                    except MonoError as error:  # that project fails, saying why; the others lock
+                        self._unreadable[name] = error
+                        continue
+                    if not state.fresh:
+                        self._reasons[name] = state.reason
+                self._results = {name: Future() for name in self._reasons}
+                if self._results:
+                    self._worker = threading.Thread(target=self._run, args=(self._results,), name="poetry-worker")
+                    self._worker.start()
+            return self._results
+
+    def _run(self, results: dict[str, Future[Locked]]) -> None:
         try:
-            poetry(["lock"], workspace.root, folder, log, extra_env=settings, undo_if_killed=saved)
-        except BaseException:
-            put_back(saved)
-            raise
-    remember_fresh(workspace, graph, name)
-    return Outcome("ok")
+            _lock_stale(self._workspace, list(results), lambda name, locked: results[name].set_result(locked))
+        except BaseException as error:  # noqa: BLE001 - each waiting task reports it
+            for future in results.values():
+                if not future.done():
+                    future.set_exception(error)
 
 
 def stale_reason(workspace: Workspace, graph: Graph, name: str, log: Path) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from mono.engine.cache import suite_inputs_key
-from mono.engine.installing import install_if_needed, needs_install
+from mono.engine.freshness import suite_passed
+from mono.engine.installing import install_if_needed
 from mono.engine.runner import Outcome, SuiteCounts
 from mono.external.python import run_python
 from mono.model import paths
@@ -15,7 +16,7 @@ from mono.model.layout import record, venv_python
 from mono.model.project import Workspace
 from mono.repo.files import has_test_files
 from mono.repo.pyproject import PyProject
-from mono.repo.state import read_stamp, write_stamp
+from mono.repo.state import write_stamp
 
 PYTEST_NO_TESTS = 5
 
@@ -28,7 +29,7 @@ def run_suite(workspace: Workspace, graph: Graph, name: str, log: Path, use_cach
     """
     key = suite_inputs_key(workspace, graph, name)
     stamp = record(workspace.root, "tested", name)
-    if use_cache and read_stamp(stamp) == key and not needs_install(workspace, graph, name):
+    if use_cache and suite_passed(workspace, graph, name):
         return Outcome("cached")
     stamp.unlink(missing_ok=True)
     installed = install_if_needed(workspace, graph, name, log)

@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import re
+import sys
 import threading
-from collections.abc import Iterator, Mapping
+import tomllib
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from mono.errors import CommandFailed
 from mono.external.index import index_url
+from mono.external.poetry_worker import MARK
 from mono.external.proc import Completed, child_environment, run, tool_executable
 from mono.model.layout import poetry_virtualenvs
 
@@ -91,3 +97,109 @@ def mono_lock_advice(name: str) -> Iterator[None]:
         if tail == error.tail:
             raise
         raise CommandFailed(error.command, error.returncode, tail, error.log) from error
+
+
+@dataclass(frozen=True)
+class Locked:
+    """How the worker's lock of one project ended, and what Poetry said meanwhile."""
+
+    folder: Path
+    ok: bool
+    output: str
+
+
+def lock_in_one_process(
+    root: Path,
+    folders: Sequence[Path],
+    on_locked: Callable[[Locked], None],
+    regenerate: bool = False,
+    undo_if_killed: Mapping[Path, Path | None] | None = None,
+) -> None:
+    """`poetry lock` in each of `folders`, all in one process (mono.external.poetry_worker),
+    which shares what it fetches about packages across them. `on_locked` hears of each project
+    once, as it ends; of one the worker did not get to (it died), as a failure with its last
+    words. One at a time, like every command that writes Poetry's cache."""
+    env = poetry_environment(root)
+    env["POETRY_VIRTUALENVS_CREATE"] = "false"
+    said: list[str] = []
+    heard: set[Path] = set()
+
+    def hear(line: str) -> None:
+        if not line.startswith(MARK):
+            said.append(line)
+            return
+        result: dict[str, Any] = json.loads(line.removeprefix(MARK))
+        heard.add(Path(result["folder"]))
+        on_locked(Locked(Path(result["folder"]), bool(result["ok"]), "".join(said)))
+        said.clear()
+
+    # -P: the repository's own folders (a `mono/` of the user's) must not shadow the tool.
+    command = [sys.executable, "-P", "-m", "mono.external.poetry_worker", *(["--regenerate"] if regenerate else [])]
+    with _cache_turn:
+        ended = run([*command, *map(str, folders)], cwd=root, env=env, check=False, undo_if_killed=undo_if_killed,
+                    on_line=hear)  # fmt: skip
+    for folder in folders:
+        if folder not in heard:
+            why = f"[the Poetry worker ended with status {ended.returncode} before it had locked {folder.name}]\n"
+            on_locked(Locked(folder, False, "".join(said) + why))
+            said.clear()
+
+
+@dataclass(frozen=True)
+class LockCheck:
+    """What `poetry check --lock` would find: `errors` in the pyproject.toml itself (relocking
+    would not help), else whether the lock's content hash is the pyproject's."""
+
+    errors: tuple[str, ...] = ()
+    fresh: bool = True
+
+
+def check_lock(folder: Path) -> LockCheck:
+    """`poetry check --lock` in `folder` without starting Poetry: Poetry's own code (its
+    Locker's content hash, poetry-core's reading of the project, Poetry's schema), imported
+    only when a lock has to be inspected."""
+    try:
+        data = tomllib.loads((folder / "pyproject.toml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return LockCheck((f"pyproject.toml cannot be read: {error}",), fresh=False)
+    errors = _pyproject_errors(folder, data)
+    if errors:
+        return LockCheck(errors, fresh=False)
+    return LockCheck(fresh=lock_is_fresh(folder, data))
+
+
+def lock_is_fresh(folder: Path, pyproject: dict[str, Any]) -> bool:
+    """Whether Poetry takes the folder's poetry.lock as made from `pyproject` (its parsed TOML):
+    Poetry's own Locker decides (its content hash, and which Poetry versions hashed which tables),
+    so the tool has one rule for a fresh lock and it is Poetry's."""
+    from poetry.packages.locker import Locker
+
+    locker = Locker(folder / "poetry.lock", pyproject)
+    try:
+        return locker.is_locked() and locker.is_fresh()
+    except (OSError, ValueError, TypeError, AttributeError):
+        return False  # an unreadable lock, or one whose tables have the wrong type, is no fresh one
+
+
+def _pyproject_errors(folder: Path, data: dict[str, Any]) -> tuple[str, ...]:
+    """The errors `poetry check` reports about the pyproject.toml (not about its lock)."""
+    from poetry.core.factory import Factory
+    from poetry.json import validate_object
+
+    try:
+        Factory().create_poetry(folder)  # reads every table as Poetry does; raises what it finds
+    except Exception as error:  # noqa: BLE001 - whatever Poetry finds wrong, it says in its message
+        lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+        listed = [line.removeprefix("- ") for line in lines if line.startswith("- ")]
+        return tuple(listed or lines[-1:] or [type(error).__name__])
+    config = data.get("tool", {}).get("poetry", {})
+    errors = [error.replace("data.", "tool.poetry.") for error in validate_object(config)]
+    readmes = [config.get("readme"), data.get("project", {}).get("readme")]
+    for readme in readmes:
+        named = readme.get("file") if isinstance(readme, dict) else readme
+        for name in [named] if isinstance(named, str) else named or []:
+            if not name:
+                errors.append("Declared README file is an empty string.")
+            elif not (folder / name).exists():
+                errors.append(f"Declared README file does not exist: {name}")
+    return tuple(errors)

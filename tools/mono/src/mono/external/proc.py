@@ -109,6 +109,7 @@ def run(
     stderr: Stderr = "merged",
     timeout: float | None = None,
     undo_if_killed: Mapping[Path, Path | None] | None = None,
+    on_line: Callable[[str], None] | None = None,
 ) -> Completed:
     """Run `command` in `cwd`; its output goes to `log` (appended) and is returned.
 
@@ -116,7 +117,8 @@ def run(
     `stderr="discarded"` only stdout is kept (for commands whose answer is their stdout). A
     command still running after `timeout` seconds is stopped and raises MonoError. Should this
     process die while the command runs, the command is stopped and each file of `undo_if_killed`
-    is put back from its copy (or removed, for None) before the work lock comes free.
+    is put back from its copy (or removed, for None) before the work lock comes free. `on_line`
+    gets each line of output (redacted) as it arrives, for a command that reports as it goes.
     """
     argv = [str(part) for part in command]
     if _stopping.is_set():
@@ -126,7 +128,7 @@ def run(
     if log is not None:
         _log_command(log, cwd, argv)
     process = _start(guarded, cwd, env, stderr)
-    output = _collect(process, log, timeout, argv, env)
+    output = _collect(process, log, timeout, argv, env, on_line)
     if log is not None and process.returncode:
         with log.open("a", encoding="utf-8") as handle:
             handle.write(f"[exit status {process.returncode}]\n")
@@ -249,11 +251,48 @@ def _start(argv: list[str], cwd: Path, env: Mapping[str, str] | None, stderr: St
 
 
 def _collect(
-    process: Popen, log: Path | None, timeout: float | None, argv: list[str], env: Mapping[str, str] | None
+    process: Popen,
+    log: Path | None,
+    timeout: float | None,
+    argv: list[str],
+    env: Mapping[str, str] | None,
+    on_line: Callable[[str], None] | None = None,
 ) -> str:
     """The command's output, redacted line by line as it arrives and so written to `log`: no
     secret is in a log even for a moment, nor after ./mono is killed mid-command."""
     hide = _redactor(env)
+    said: list[str] = []
+    assert process.stdout is not None  # started with stdout=PIPE
+    try:
+        # Line-buffered: a user who follows the log sees each line as it comes.
+        with (
+            log.open("a", encoding="utf-8", buffering=1) if log is not None else _no_file() as sink,
+            _deadline(process, timeout) as expired,
+        ):
+            for raw in iter(process.stdout.readline, b""):
+                line = hide(raw.decode("utf-8", errors="replace"))
+                said.append(line)
+                if sink is not None:
+                    sink.write(line)
+                if on_line is not None:
+                    on_line(line)
+            process.wait()
+    except BaseException:  # Ctrl-C in this thread: the command must not outlive us
+        _stop(process)
+        raise
+    finally:
+        process.stdout.close()
+        with _running_lock:
+            _running.discard(process)
+    if expired.is_set():
+        raise MonoError(f"'{shlex.join(argv)}' did not finish within {timeout:g} s")
+    return "".join(said)
+
+
+@contextlib.contextmanager
+def _deadline(process: Popen, timeout: float | None) -> Iterator[threading.Event]:
+    """Within the block, `process` is stopped once `timeout` seconds have passed (the event
+    says whether it was)."""
     expired = threading.Event()
 
     def expire() -> None:
@@ -261,31 +300,13 @@ def _collect(
         _stop(process)
 
     timer = threading.Timer(timeout, expire) if timeout is not None else None
-    said: list[str] = []
-    assert process.stdout is not None  # started with stdout=PIPE
+    if timer is not None:
+        timer.start()
     try:
-        # Line-buffered: a user who follows the log sees each line as it comes.
-        with log.open("a", encoding="utf-8", buffering=1) if log is not None else _no_file() as sink:
-            if timer is not None:
-                timer.start()
-            for raw in iter(process.stdout.readline, b""):
-                line = hide(raw.decode("utf-8", errors="replace"))
-                said.append(line)
-                if sink is not None:
-                    sink.write(line)
-            process.wait()
-    except BaseException:  # Ctrl-C in this thread: the command must not outlive us
-        _stop(process)
-        raise
+        yield expired
     finally:
         if timer is not None:
             timer.cancel()
-        process.stdout.close()
-        with _running_lock:
-            _running.discard(process)
-    if expired.is_set():
-        raise MonoError(f"'{shlex.join(argv)}' did not finish within {timeout:g} s")
-    return "".join(said)
 
 
 @contextlib.contextmanager

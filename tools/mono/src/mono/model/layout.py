@@ -62,6 +62,23 @@ def outside_folder(root: Path) -> Path:
     return base / "mono" / "repos" / f"{readable}-{key}"
 
 
+def pyproject_cache(root: Path) -> Path:
+    """The parsed pyproject.toml files of the repository, kept outside it: discovery runs in the
+    read-only commands too."""
+    return outside_folder(root) / "cache" / "pyprojects.json"
+
+
+def folder_cache(root: Path) -> Path:
+    """What discovery learnt of the repository's folders (their sub-folders, their
+    pyproject.toml), outside it, as the parsed pyprojects."""
+    return outside_folder(root) / "cache" / "folders.json"
+
+
+def file_hash_cache(root: Path) -> Path:
+    """The sha256 of the files the cache keys of install and test hash, by their stat."""
+    return state_dir(root) / "file-hashes.json"
+
+
 def log_path(root: Path, command: str, project: str, read_only: bool = False) -> Path:
     """Where one project's output for one command goes; outside the repository for a read-only command."""
     logs = outside_folder(root) / "logs" if read_only else mono_dir(root) / "logs"

@@ -23,7 +23,16 @@ from mono.model.names import is_unsafe_name, normalize_name, shown_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
 from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
-from mono.repo.toml import table
+from mono.repo.statcache import (
+    Listing,
+    ListingCache,
+    TomlCache,
+    folder_listings,
+    parsed_tomls,
+    read_cached,
+    read_listing,
+)
+from mono.repo.toml import read_toml, table
 
 _PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context", "groups", "run"}
 
@@ -101,25 +110,32 @@ def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)  # and so all below it
 
 
-def find_pyprojects(root: Path, exclude: tuple[str, ...] = ()) -> list[str]:
-    """Repo-relative folders (below the root) that hold a pyproject.toml, in sorted order."""
+def _holds_pyproject(root: Path, relative: str, listing: Listing) -> bool:
+    """True when the folder holds a pyproject.toml discovery reads; a link is looked at anew."""
+    if listing.pyproject == "link":
+        return _is_read(root, root / relative / "pyproject.toml")
+    return listing.pyproject == "file"
+
+
+def find_pyprojects(root: Path, exclude: tuple[str, ...] = (), folders: ListingCache | None = None) -> list[str]:
+    """Repo-relative folders (below the root) that hold a pyproject.toml, in sorted order; each
+    folder listed anew only when its stat moved since `folders` (a cache) last saw it."""
     found: list[str] = []
+    cache = folders if folders is not None else folder_listings(root)
+    top = os.fspath(root)  # strings, not Paths: tens of thousands of folders on a large repository
     pending = [""]
     while pending:
         relative = pending.pop()
-        try:
-            entries = list(os.scandir(root / relative if relative else root))
-        except OSError:
-            continue
-        if relative and any(entry.name == ".git" for entry in entries):
-            continue  # another repository (or a submodule): not ours to manage
-        for entry in entries:
-            if entry.name == "pyproject.toml" and relative and _is_read(root, Path(entry.path)):
-                found.append(relative)
-            elif entry.is_dir(follow_symlinks=False):
-                child = f"{relative}/{entry.name}" if relative else entry.name
-                if not _is_skipped(child, entry.name, exclude):
-                    pending.append(child)
+        listing = read_listing(cache, f"{top}/{relative}" if relative else top, relative)
+        if listing is None or (relative and listing.has_git):
+            continue  # not to be listed; or another repository (a submodule): not ours to manage
+        if relative and _holds_pyproject(root, relative, listing):
+            found.append(relative)
+        for name in listing.folders:
+            child = f"{relative}/{name}" if relative else name
+            if not _is_skipped(child, name, exclude):
+                pending.append(child)
+    cache.save(keep_unused=False)  # every folder was listed: the others are gone or left out
     return sorted(found)
 
 
@@ -213,11 +229,11 @@ def _belongs_to_other_tools(pyproject: PyProject, folder: Path, has_lock: bool) 
     return pyproject.other_tools_project or (folder / "pdm.lock").is_file() or (folder / "uv.lock").is_file()
 
 
-def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Parsed:
-    """What one pyproject.toml says."""
+def _parse(root: Path, path: str, config: Config, known: frozenset[str], parsed: TomlCache) -> _Parsed:
+    """What one pyproject.toml says (its tables from `parsed` when the file is unchanged)."""
     folder = root if path == "." else root / path
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
-    pyproject = PyProject.read(folder / "pyproject.toml", shown_as)
+    pyproject = PyProject(read_cached(parsed, f"{root}/{shown_as}", shown_as, read_toml), shown_as)
     raw_name = pyproject.name
     if raw_name is None and pyproject.style == "poetry1":
         raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
@@ -227,7 +243,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str]) -> _Par
     kind = _kind(settings, path, config, shown_as)
     _check_groups(pyproject)
     _ = pyproject.run_setting  # a bad [tool.mono] run is reported whatever the command
-    has_lock = (folder / "poetry.lock").is_file()
+    has_lock = os.path.isfile(f"{folder}/poetry.lock")
     return _Parsed(
         foreign=path != "." and (_settings_only(pyproject) or _belongs_to_other_tools(pyproject, folder, has_lock)),
         kind_guessed=kind is None,
@@ -286,7 +302,9 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     if _root_is_project(root):
         found.insert(0, ".")
     known = frozenset(found)
-    parsed = [_parse(root, path, config, known) for path in found]
+    tables = parsed_tomls(root)
+    parsed = [_parse(root, path, config, known, tables) for path in found]
+    tables.save(keep_unused=False)  # every pyproject was read: the others are gone
     used_by_path = {dependency.target for item in parsed if not item.foreign for dependency in item.path_dependencies}
     # A project of PDM or uv is left alone, unless a Poetry project installs it by path.
     parsed = [item for item in parsed if not item.foreign or item.path in used_by_path]

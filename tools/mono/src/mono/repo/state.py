@@ -52,13 +52,19 @@ def _discard(path: Path) -> None:
 
 def write_stamp(path: Path, value: str) -> None:
     """Store `value` at `path` atomically: a reader sees the old or the new stamp, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, (value + "\n").encode("utf-8"))
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Store `data` at `path` in one step (a reader sees the old or the new file, never half),
+    making its folder (readable by its owner only) as needed."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     if path.is_dir():
-        _discard(path)  # a folder where the stamp belongs: os.replace cannot put a file there
+        _discard(path)  # a folder where the file belongs: os.replace cannot put a file there
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            file.write(value + "\n")
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
