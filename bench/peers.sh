@@ -38,10 +38,16 @@ now() { echo "$EPOCHREALTIME"; }
 add() { python3 -c "import sys; print(f'{sum(map(float, sys.argv[1:])):.2f}')" "$@"; }
 wanted() { [[ " $routes " == *" $1 "* ]]; }
 
-caches_for() { # caches_for ROUTE: with COLD_CACHES=1, point Poetry and uv at empty caches of ROUTE's
+# The tool's own cache (what depends on what, index-names.json, under XDG_CACHE_HOME) starts
+# empty in every run: the warm-up fills it as it fills Poetry's and uv's, which stay where they
+# are (named here, as XDG_CACHE_HOME would move them too).
+POETRY_CACHE_DIR=$("$poetry" config cache-dir) UV_CACHE_DIR=$("$uv" cache dir)
+export POETRY_CACHE_DIR UV_CACHE_DIR XDG_CACHE_HOME="$work/xdg-cache"
+caches_for() { # caches_for ROUTE: with COLD_CACHES=1, point Poetry, uv and ./mono at empty caches of ROUTE's
     if [ "$cold_caches" = 1 ]; then
         export POETRY_CACHE_DIR="$work/caches/$1/poetry" UV_CACHE_DIR="$work/caches/$1/uv"
-        mkdir -p "$POETRY_CACHE_DIR" "$UV_CACHE_DIR"
+        export XDG_CACHE_HOME="$work/caches/$1/xdg"
+        mkdir -p "$POETRY_CACHE_DIR" "$UV_CACHE_DIR" "$XDG_CACHE_HOME"
     fi
 }
 
@@ -71,14 +77,19 @@ if wanted uv-each; then python3 "$here/generate_repo.py" --to-uv projects "$work
 
 if [ "$cold_caches" != 1 ]; then
     # Warm-up: one project of each kind (the bottom library, the first app, the first EDA
-    # project) locked and installed by Poetry and by uv in scratch copies, filling both caches.
+    # project) locked and installed by Poetry and by uv in scratch copies, filling both caches,
+    # and locked by ./mono, filling its cache of what depends on what (index-names.json).
+    cp -a "$work/base" "$work/warm-mono"
+    # shellcheck disable=SC2046 # one argument per project
+    timed warmup "$main" ./mono -C "$work/warm-mono" lock lib-0000 \
+        $(echo "$folders" | grep -m1 '^app/' | xargs basename) $(echo "$folders" | grep -m1 '^eda/' | xargs basename)
     cp -a "$work/base" "$work/warm-poetry"
     cp -a "$work/base" "$work/warm-uv" && python3 "$here/generate_repo.py" --to-uv projects "$work/warm-uv" >/dev/null
     for folder in lib/lib-0000 $(echo "$folders" | grep -m1 '^app/') $(echo "$folders" | grep -m1 '^eda/'); do
         timed warmup "$work/warm-poetry/$folder" sh -c '"$0" lock -q && "$0" install -q' "$poetry"
         timed warmup "$work/warm-uv/$folder" sh -c '"$0" lock -q && "$0" sync -q' "$uv"
     done
-    rm -rf "$work/warm-poetry" "$work/warm-uv"
+    rm -rf "$work/warm-poetry" "$work/warm-uv" "$work/warm-mono"
 fi
 
 echo

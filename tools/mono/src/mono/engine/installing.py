@@ -111,18 +111,21 @@ def _write_requirements(workspace: Workspace, project: Project, pyproject: PyPro
     requirements = requirements_file(workspace.root, project.name)
     requirements.parent.mkdir(parents=True, exist_ok=True)
     groups = pyproject.installed_groups
-    if not lock_is_fresh(folder, pyproject.data):
-        stale = f"{project.name}: pyproject.toml changed significantly since poetry.lock was last generated."
-        _note(log, stale)
-        raise WorkFailed(f"{stale} Run `./mono lock {project.name}` to fix the lock file.", log=log)
     try:
-        requirements.write_text(requirements_from_lock(folder / "poetry.lock", pyproject.data, groups), "utf-8")
-        _note(log, f"mono: {requirements} read from poetry.lock in-process, as `poetry export` writes it")
+        text = requirements_from_lock(folder / "poetry.lock", pyproject.data, groups)
     except NotExportable as why:
+        # Poetry's export also says what is wrong: a lock it cannot read, or one gone stale.
         _note(log, f"mono: exporting with Poetry: {why}")
         export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
         with_groups = ["--with", ",".join(groups)] if groups else []
         poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
+        return requirements
+    if not lock_is_fresh(folder, pyproject.data):  # what `poetry export` refuses, refused as it says it
+        stale = f"{project.name}: pyproject.toml changed significantly since poetry.lock was last generated."
+        _note(log, stale)
+        raise WorkFailed(f"{stale} Run `./mono lock {project.name}` to fix the lock file.", log=log)
+    requirements.write_text(text, "utf-8")
+    _note(log, f"mono: {requirements} read from poetry.lock in-process, as `poetry export` writes it")
     return requirements
 
 

@@ -17,7 +17,7 @@ from mono.errors import CommandFailed
 from mono.external.index import index_url
 from mono.external.poetry_worker import MARK
 from mono.external.proc import Completed, child_environment, run, tool_executable
-from mono.model.layout import poetry_virtualenvs
+from mono.model.layout import index_names_cache, poetry_virtualenvs
 
 
 def poetry_executable() -> str:
@@ -134,7 +134,8 @@ def lock_in_one_process(
         said.clear()
 
     # -P: the repository's own folders (a `mono/` of the user's) must not shadow the tool.
-    command = [sys.executable, "-P", "-m", "mono.external.poetry_worker", *(["--regenerate"] if regenerate else [])]
+    command = [sys.executable, "-P", "-m", "mono.external.poetry_worker", "--names", str(index_names_cache())]
+    command += ["--regenerate"] if regenerate else []
     with _cache_turn:
         ended = run([*command, *map(str, folders)], cwd=root, env=env, check=False, undo_if_killed=undo_if_killed,
                     on_line=hear)  # fmt: skip

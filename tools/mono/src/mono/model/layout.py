@@ -53,13 +53,24 @@ def requirements_file(root: Path, project: str) -> Path:
     return state_dir(root) / "requirements" / f"{file_name(project)}.txt"
 
 
+def user_cache() -> Path:
+    """The tool's folder in the user's cache directory (XDG_CACHE_HOME, else ~/.cache)."""
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "mono"
+
+
+def index_names_cache() -> Path:
+    """The names of the packages locks looked up on each package index, so that the next lock
+    fetches their index pages ahead, in parallel (mono.external.poetry_worker). Names only, of
+    any repository: a new project needs much the same packages."""
+    return user_cache() / "index-names.json"
+
+
 def outside_folder(root: Path) -> Path:
     """A folder of this repository's own under the user's cache directory, for what read-only
     commands must keep (their logs): they write nothing inside the repository."""
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
     key = hashlib.sha256(os.fsencode(root)).hexdigest()[:12]
     readable = re.sub(r"[^\w.-]", "_", root.name)[:40] or "repo"
-    return base / "mono" / "repos" / f"{readable}-{key}"
+    return user_cache() / "repos" / f"{readable}-{key}"
 
 
 def pyproject_cache(root: Path) -> Path:
