@@ -28,6 +28,38 @@ def test_pip_config_is_read_when_no_variable(monkeypatch: pytest.MonkeyPatch, tm
     assert index.index_url() == "https://artifactory.example.invalid/api/pypi/simple"
 
 
+@pytest.mark.parametrize(
+    "config",
+    [
+        "[install]\nindex-url = https://install.invalid/simple\n[global]\nindex-url = https://global.invalid/simple\n",
+        "[global]\nindex-url = https://global.invalid/simple\n",
+        "[global]\ntimeout = 60\n",
+    ],
+    ids=["install-over-global", "global", "none"],
+)
+def test_pips_configuration_read_in_process_says_what_pip_config_list_says(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, config: str
+) -> None:
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    (tmp_path / "pip.conf").write_text(config)
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(tmp_path / "pip.conf"))
+    assert index._read_pip_configuration() == index._list_pip_configuration()
+    monkeypatch.setenv("PIP_INDEX_URL", "https://env.invalid/simple")
+    assert index._read_pip_configuration() == index._list_pip_configuration() == "https://env.invalid/simple"
+
+
+def test_pip_config_list_is_asked_when_pips_internals_fail(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.delenv("PIP_INDEX_URL", raising=False)
+    (tmp_path / "pip.conf").write_text("[global]\nindex-url = https://global.invalid/simple\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(tmp_path / "pip.conf"))
+
+    def moved() -> str | None:
+        raise ImportError("pip._internal.configuration moved")
+
+    monkeypatch.setattr(index, "_read_pip_configuration", moved)
+    assert index.index_url() == "https://global.invalid/simple"
+
+
 def test_pip_default_index_without_any_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("PIP_INDEX_URL", raising=False)
     monkeypatch.setattr(index, "_pip_configured_index", lambda: None)

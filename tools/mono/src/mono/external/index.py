@@ -28,6 +28,31 @@ def _pip_default_index() -> str:
 
 
 def _pip_configured_index() -> str | None:
+    """The index-url of pip's configuration: read in-process with pip's own Configuration (about
+    0.1 s), else by `pip config list` (a start of pip: about 0.25 s)."""
+    try:
+        return _read_pip_configuration()
+    except Exception:  # noqa: BLE001 - pip's internals may change; its command says the same
+        return _list_pip_configuration()
+
+
+def _read_pip_configuration() -> str | None:
+    from pip._internal.configuration import Configuration
+    from pip._internal.exceptions import ConfigurationError
+
+    configuration = Configuration(isolated=False)
+    configuration.load()
+    for key in _PIP_KEYS:
+        try:
+            value = str(configuration.get_value(key)).strip()
+        except ConfigurationError:
+            continue  # not set
+        if value:
+            return value
+    return None
+
+
+def _list_pip_configuration() -> str | None:
     try:
         command = [sys.executable, "-m", "pip", "config", "list"]
         result = run(command, cwd=Path.cwd(), check=False, stderr="discarded", timeout=60)
