@@ -97,9 +97,13 @@ def test_uv_sets_up_the_venv_with_the_pinned_versions_pip_installs_when_uv_canno
     wanted = pins(repo / "requirements.txt") | pins(repo / "tools/mono/constraints.txt")
     with_uv = frozen(repo)
     assert {name: with_uv.get(name) for name in wanted} == wanted
-    # Compiled as pip compiles: where PYTHONDONTWRITEBYTECODE is set, no start compiles Poetry again.
-    site = next((repo / ".mono/venv/lib").glob("python3.*/site-packages"))
-    assert list((site / "poetry/__pycache__").glob("factory.*.pyc")), "uv installed Poetry without bytecode"
+    # Where PYTHONDONTWRITEBYTECODE is set, the tool keeps the bytecode it compiles inside its
+    # venv (so the next start compiles nothing), and none beside the sources.
+    listed = run(repo, "list", env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    assert listed.returncode == 0, listed.stderr
+    kept = repo / ".mono/venv/pycache"
+    assert list(kept.rglob("mono/cli/app.*.pyc")) and list(kept.rglob("click/core.*.pyc")), "no bytecode kept"
+    assert not list((repo / "tools/mono/src").rglob("__pycache__"))
     # Where uv cannot install (here: offline, with nothing in its cache), pip sets it all up.
     fallback = launcher_copy(tmp_path / "pip")
     offline = {**os.environ, "UV_OFFLINE": "1", "UV_CACHE_DIR": str(tmp_path / "empty-uv-cache")}

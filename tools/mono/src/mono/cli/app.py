@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mono import __version__
+from mono import __version__, keep_bytecode
 from mono.cli.context import Repo, find_root
 from mono.cli.render import escaped
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
@@ -186,4 +186,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def main_entry() -> None:
     """Console-script entry point."""
+    keep_bytecode()  # for what the commands import from here on (the CLI itself is imported)
     sys.exit(main())

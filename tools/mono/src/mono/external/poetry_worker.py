@@ -299,4 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    from mono import keep_bytecode
+
+    keep_bytecode()  # before Poetry is imported (lock_one imports it)
     sys.exit(main())
