@@ -15,7 +15,6 @@ command that writes to that cache runs one at a time (see mono.external.poetry).
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import sys
 from collections.abc import Callable
@@ -28,7 +27,7 @@ from mono.engine.freshness import install_record
 from mono.engine.freshness import install_state as install_state
 from mono.engine.freshness import needs_install as needs_install
 from mono.engine.freshness import venv_is_whole as venv_is_whole
-from mono.engine.runner import Outcome
+from mono.engine.runner import Outcome, note_in_log
 from mono.errors import MissingLock, NoMatchingPython, WorkFailed
 from mono.external.poetry import OTHER_PYTHON, lock_is_fresh, mono_lock_advice, poetry
 from mono.external.python import find_pythons
@@ -97,13 +96,6 @@ def _fresh_venv(folder: Path, python: Callable[[], str], log: Path) -> None:
         create_venv(venv, python(), folder, log)
 
 
-def _note(log: Path, line: str) -> None:
-    """One line of the tool's own in the project's log (private to its owner, as proc's are)."""
-    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
-        handle.write(line + "\n")
-
-
 def _write_requirements(workspace: Workspace, project: Project, pyproject: PyProject, log: Path) -> Path:
     """The lock as the requirements uv installs: read in-process, as `poetry export` writes them;
     by Poetry's export for what only Poetry can export (mono.repo.requirements)."""
@@ -115,17 +107,17 @@ def _write_requirements(workspace: Workspace, project: Project, pyproject: PyPro
         text = requirements_from_lock(folder / "poetry.lock", pyproject.data, groups)
     except NotExportable as why:
         # Poetry's export also says what is wrong: a lock it cannot read, or one gone stale.
-        _note(log, f"mono: exporting with Poetry: {why}")
+        note_in_log(log, f"mono: exporting with Poetry: {why}")
         export = ["export", "--format", "requirements.txt", "--output", str(requirements)]
         with_groups = ["--with", ",".join(groups)] if groups else []
         poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
         return requirements
     if not lock_is_fresh(folder, pyproject.data):  # what `poetry export` refuses, refused as it says it
         stale = f"{project.name}: pyproject.toml changed significantly since poetry.lock was last generated."
-        _note(log, stale)
+        note_in_log(log, stale)
         raise WorkFailed(f"{stale} Run `./mono lock {project.name}` to fix the lock file.", log=log)
     requirements.write_text(text, "utf-8")
-    _note(log, f"mono: {requirements} read from poetry.lock in-process, as `poetry export` writes it")
+    note_in_log(log, f"mono: {requirements} read from poetry.lock in-process, as `poetry export` writes it")
     return requirements
 
 

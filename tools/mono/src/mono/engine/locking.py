@@ -16,7 +16,6 @@ it fetches about packages for one project serves the next.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
@@ -24,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mono.engine.cache import file_hash, lock_inputs_key
-from mono.engine.runner import Outcome
+from mono.engine.runner import Outcome, note_in_log
 from mono.errors import CommandFailed, MonoError
 from mono.external.poetry import Locked, lock_in_one_process
 from mono.external.poetry import check_lock as poetry_check_lock
@@ -58,15 +57,6 @@ def remember_fresh(workspace: Workspace, graph: Graph, name: str) -> None:
     write_stamp(record(workspace.root, "locked", name), stamp)
 
 
-def _note(log: Path | None, text: str) -> None:
-    """Lines of the tool's own in the project's log (private to its owner, as proc's logs are)."""
-    if log is None or not text:
-        return
-    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
-        handle.write(text if text.endswith("\n") else text + "\n")
-
-
 def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path | None, remember: bool) -> Freshness:
     """Whether a lock without a record for it is fresh: Poetry's check, then its internal entries."""
     folder = workspace.folder(name)
@@ -76,7 +66,7 @@ def _inspect(workspace: Workspace, graph: Graph, name: str, log: Path | None, re
         return Freshness(False, f"poetry.lock is not valid TOML ({error})")
     checked = poetry_check_lock(folder)
     found = "; ".join(checked.errors) or ("fresh" if checked.fresh else "stale")
-    _note(log, f"mono: poetry check --lock (in-process): {found}")
+    note_in_log(log, f"mono: poetry check --lock (in-process): {found}")
     if checked.errors:
         return Freshness(False, "; ".join(checked.errors), invalid=True)
     if not checked.fresh:
@@ -129,9 +119,9 @@ def _lock_stale(workspace: Workspace, names: list[str], deliver: Callable[[str, 
 
 def _locked(workspace: Workspace, graph: Graph, name: str, log: Path, locked: Locked) -> Outcome:
     """Record a lock the worker made; raise CommandFailed, with Poetry's words, for one it could not."""
-    _note(log, locked.output)
+    note_in_log(log, locked.output)
     if not locked.ok:
-        _note(log, "[poetry lock failed]")
+        note_in_log(log, "[poetry lock failed]")
         raise CommandFailed(_POETRY_LOCK, 1, tail_of(locked.output), log)
     remember_fresh(workspace, graph, name)
     return Outcome("ok")
@@ -149,7 +139,7 @@ def lock(workspace: Workspace, graph: Graph, name: str, log: Path, force: bool =
     if not force and freshness(workspace, graph, name, log).fresh:
         return Outcome("up to date")
     results: dict[str, Locked] = {}
-    _note(log, _WORKER_LINE.format(count=name))
+    note_in_log(log, _WORKER_LINE.format(count=name))
     _lock_stale(workspace, [name], results.__setitem__)
     return _locked(workspace, graph, name, log, results[name])
 
@@ -175,7 +165,7 @@ class LockBatch:
             raise self._unreadable[name]
         if name not in results:
             return Outcome("up to date")
-        _note(log, f"mono: {self._reasons[name]}\n" + _WORKER_LINE.format(count=f"{len(results)} projects"))
+        note_in_log(log, f"mono: {self._reasons[name]}\n" + _WORKER_LINE.format(count=f"{len(results)} projects"))
         locked = results[name].result()
         if self._worker is not None and all(result.done() for result in results.values()):
             self._worker.join()  # its last lines are in: the worker ends, its undo copies go

@@ -24,6 +24,16 @@ from mono.model.names import is_valid_name, shown_name
 from mono.model.project import Workspace
 from mono.repo.state import exclusive
 
+
+def note_in_log(log: Path | None, text: str) -> None:
+    """A line of the tool's own in a project's log (private to its owner, as proc's logs are)."""
+    if log is None or not text:
+        return
+    log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    with os.fdopen(os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "a", encoding="utf-8") as handle:
+        handle.write(text if text.endswith("\n") else text + "\n")
+
+
 logger = logging.getLogger("mono")
 
 # How one project's task ended: "ok" (work done), "up to date"/"cached" (nothing to do),
