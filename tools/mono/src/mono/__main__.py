@@ -1,11 +1,18 @@
 """`python -m mono`."""
 
 import sys
+from collections.abc import Callable
 
-from mono import keep_bytecode
+from mono import keep_bytecode, replay
 
 keep_bytecode()
 
-from mono.cli import main  # noqa: E402 - after keep_bytecode, so the CLI's modules are kept too
 
-sys.exit(main())
+def _load_main() -> Callable[[], int]:
+    # Imported only when the command runs: a replayed no-op needs none of the CLI (mono.replay).
+    from mono.cli import main
+
+    return main
+
+
+sys.exit(replay.entry(sys.argv[1:], _load_main))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mono import __version__, keep_bytecode
+from mono import __version__, keep_bytecode, replay
 from mono.cli.context import Repo, find_root
 from mono.cli.render import escaped
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
@@ -111,6 +111,7 @@ def cli(context: click.Context, directory: str | None) -> None:
     """One front door for a Poetry monorepo: list, graph, affected, lock, install, test, run, exec, poetry, build,
     new, update-template, add, upgrade, outdated, check, lint, kernel, notebook, code, publish, version."""
     context.obj = Repo(root=find_root(directory), cwd=Path.cwd())
+    replay.root_used(str(context.obj.root))
     refuse_links_out(context.obj.root)
     # Whatever the command writes under .mono/, it never shows in the user's `git status`.
     context.call_on_close(lambda: hide_state(context.obj.root))
@@ -187,4 +188,4 @@ def main(argv: Sequence[str] | None = None) -> int:
 def main_entry() -> None:
     """Console-script entry point."""
     keep_bytecode()  # for what the commands import from here on (the CLI itself is imported)
-    sys.exit(main())
+    sys.exit(replay.entry(sys.argv[1:], lambda: main))
