@@ -321,3 +321,15 @@ def test_a_replay_into_a_closed_pipe_prints_nothing_more(repo: Path, cache: Path
         assert reader.stdout.read() == b"line\n"
     reader.wait()
     assert done.returncode == 1
+
+
+def test_the_tools_own_state_written_just_before_does_not_stop_a_record(repo: Path, cache: Path) -> None:
+    # Only the tool writes its state, each file replaced whole: the racy rule is for the user's files.
+    state = repo / ".mono" / "state"
+    state.mkdir(parents=True)
+    run_recorded(repo, cache, "open('.mono/state/x', 'w').write('x')")
+    assert len(records(cache)) == 1
+    (record,) = records(cache)
+    record.unlink()
+    run_recorded(repo, cache, "open('.mono/state/x').read()")
+    assert len(records(cache)) == 1

@@ -90,12 +90,12 @@ class Recorder:
         self._lock = threading.Lock()
         self._originals: dict[str, Any] = {}
         self._streams: tuple[TextIO, TextIO] | None = None
-        self.allowed = [
+        self.allowed: tuple[str, ...] = (
             os.path.join(self.root or cwd, ".mono") + os.sep,
             user_cache() + os.sep,
-        ]
+        )
         if sys.pycache_prefix:
-            self.allowed.append(os.path.join(sys.pycache_prefix, ""))
+            self.allowed += (os.path.join(sys.pycache_prefix, ""),)
 
     # What the run does.
 
@@ -235,7 +235,10 @@ class Recorder:
                     # Changed under the run: what it printed may not hold for what is there now.
                     self._explain(f"{path} changed while it ran")
                     return None
-                if now is not None and now_ns - max(now[4], now[5]) < RACY_NS:
+                # Not for the tool's own state (.mono/, its user cache): only the tool writes
+                # there, each file replaced whole (a new inode), and no run of it starts and
+                # writes within one clock tick of another's end.
+                if now is not None and now_ns - max(now[4], now[5]) < RACY_NS and not path.startswith(self.allowed):
                     # Changed just now: a change in the same clock tick would not show.
                     self._explain(f"{path} changed less than {RACY_NS // 10**9} s ago")
                     return None
