@@ -207,7 +207,7 @@ def _read_record(path: str) -> dict[str, Any] | None:
     except OSError:
         return None
     with os.fdopen(descriptor, "rb") as file:
-        record = marshal.load(file)
+        record = marshal.loads(file.read())  # marshal.load reads a file in tiny pieces: 20x slower
     return record if isinstance(record, dict) else None
 
 
