@@ -13,6 +13,7 @@ import pytest
 from mono.commands.exec_ import plan_exec, venv_environment
 from mono.commands.poetry import plan_poetry
 from mono.errors import MonoError
+from mono.external.index import index_url
 from mono.repo.discovery import load_workspace
 from tests.helpers import write_tree
 
@@ -62,7 +63,11 @@ def test_the_venv_environment_leaves_no_other_venv_behind(tmp_path: Path, monkey
 def test_poetry_runs_in_the_project_with_the_index_setting(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("POETRY_PYPI_MIRROR_URL", raising=False)
     monkeypatch.setenv("PIP_INDEX_URL", "https://index.example.invalid/simple/")
-    launch = plan_poetry(load_workspace(repo), "web", ["add", "--group", "dev", "six"])
+    index_url.cache_clear()  # read once a process: an earlier test may have read the real one
+    try:
+        launch = plan_poetry(load_workspace(repo), "web", ["add", "--group", "dev", "six"])
+    finally:
+        index_url.cache_clear()  # and later tests read theirs, not this one
     assert Path(launch.argv[0]).name == "poetry" and launch.argv[1:] == ("add", "--group", "dev", "six")
     assert launch.cwd == repo / "app/shop/web"
     assert launch.env["POETRY_PYPI_MIRROR_URL"] == "https://index.example.invalid/simple/"

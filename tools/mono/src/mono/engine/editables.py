@@ -1,6 +1,12 @@
 """How the path projects of a venv get into it: editable, where their build backend can.
 
-uv installs the project and its libraries through their own build backend. Editable installs
+A project whose `[build-system]` is poetry-core in a range that holds the version the tool pins
+gets its editable wheel built in the tool's process (mono.external.poetry_core: milliseconds,
+where uv's isolated build takes about a second), kept under .mono/cache/editables in a folder
+named by the wheel's digest, and installed from there: the same `.pth` and metadata as uv's own
+build of it, so the venv follows the sources the same way; a changed project makes another
+wheel, so another URL, which uv installs. Other projects are built by uv through their own
+build backend. Editable installs
 need PEP 660's build_editable, which backends older than it lack (`poetry.masonry.api` of
 `poetry>=0.12`, a pinned old poetry-core or setuptools), under Poetry's installer too: those get
 a plain copy. A project with no `[build-system]` at all would be built by uv (and pip, and
@@ -13,18 +19,30 @@ by every install and test (uv reinstalls what changed).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import shutil
+import tempfile
+import threading
+import time
 from pathlib import Path
 
 from mono.engine.buildcontext import project_wheels
+from mono.engine.runner import note_in_log
 from mono.errors import CommandFailed
+from mono.external.poetry_core import NotBuiltHere, build_editable_wheel, builds_here, pinned_version
 from mono.external.uv import pip_sync
+from mono.model.layout import editable_wheels
 from mono.model.project import Project, Workspace
 from mono.repo.pyproject import PyProject
 
 _UNBUILT = re.compile(r"Failed to build `([^`@]+?) @ (file://[^`]+)`")
 logger = logging.getLogger("mono")
+# Wheels of a project's older states are removed this long after they were built (not at once:
+# a parallel install of the same run may still be installing one).
+_KEEP_REPLACED_S = 24 * 3600
+_PLACING = threading.Lock()
 # How much of the end of an install's log is searched for why uv failed (its message is short).
 _LOG_TAIL = 20_000
 
@@ -73,6 +91,60 @@ def use_poetry_wheels(workspace: Workspace, project: Project, requirements: Path
                 other.name,
             )
     return tuple(replaced)
+
+
+def use_built_editables(workspace: Workspace, project: Project, requirements: Path, log: Path) -> tuple[str, ...]:
+    """Point the editable entries of path projects whose backend builds here at editable wheels
+    built in-process; returns their names. A project poetry-core cannot build here stays an
+    editable entry, for uv to build and to report."""
+    installed = [workspace.projects[name] for name in sorted(workspace.path_closure(project.name))]
+    if PyProject.read(workspace.folder(project.name) / "pyproject.toml", project.pyproject_shown).installs_itself:
+        installed.append(project)
+    built = []
+    for other in installed:
+        folder = other.directory(workspace.root)
+        pyproject = PyProject.read(folder / "pyproject.toml", other.pyproject_shown)
+        if not builds_here(pyproject.build_system):
+            continue
+        try:
+            wheel = _editable_wheel(workspace, other, folder)
+        except NotBuiltHere as why:
+            note_in_log(log, f"mono: {other.name}: poetry-core did not build it here ({why}); uv builds it")
+            continue
+        if _replace_entry(requirements, folder.as_uri(), f"{other.name} @ {wheel.as_uri()}"):
+            built_by = f"poetry-core {pinned_version()}"
+            note_in_log(log, f"mono: {other.name}: editable wheel built in-process by {built_by}: {wheel}")
+            built.append(other.name)
+    return tuple(built)
+
+
+def _editable_wheel(workspace: Workspace, library: Project, folder: Path) -> Path:
+    """The editable wheel of `library`, built now, kept in the folder named by its digest (the
+    one already there when the build gave the same bytes: poetry-core's wheels are reproducible)."""
+    wheels = editable_wheels(workspace.root, library.name)
+    with _PLACING:  # the installs of one run share the libraries' wheels
+        wheels.mkdir(parents=True, exist_ok=True)
+        return _build_into(wheels, folder)
+
+
+def _build_into(wheels: Path, folder: Path) -> Path:
+    with tempfile.TemporaryDirectory(prefix=".build-", dir=wheels) as scratch:
+        built = build_editable_wheel(folder, Path(scratch))
+        digest = hashlib.sha256(built.read_bytes()).hexdigest()[:32]
+        kept = wheels / digest
+        if not (kept / built.name).is_file():
+            shutil.rmtree(kept, ignore_errors=True)  # a damaged one: replaced whole
+            kept.mkdir()
+            built.rename(kept / built.name)
+    _forget_replaced(wheels, keep=digest)
+    return kept / built.name
+
+
+def _forget_replaced(wheels: Path, keep: str) -> None:
+    old = time.time() - _KEEP_REPLACED_S
+    for entry in wheels.iterdir():
+        if entry.name != keep and entry.stat().st_mtime < old:  # older wheels, and scratch a kill left
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _editable_unsupported(error: CommandFailed) -> re.Match[str] | None:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from mono.engine.cache import install_inputs_key
-from mono.engine.editables import sync_falling_back, use_poetry_wheels
+from mono.engine.editables import sync_falling_back, use_built_editables, use_poetry_wheels
 from mono.engine.freshness import InstallState as InstallState
 from mono.engine.freshness import install_record
 from mono.engine.freshness import install_state as install_state
@@ -37,7 +37,7 @@ from mono.model.graph import Graph
 from mono.model.layout import record, requirements_file, venv_python
 from mono.model.project import Project, Workspace
 from mono.model.versions import pep440_allows, python_fits
-from mono.repo.lockfile import lock_without_markers, old_lock_format
+from mono.repo.lockfile import lock_without_markers, old_lock_format, shared_lock
 from mono.repo.pyproject import PyProject
 from mono.repo.requirements import NotExportable, requirements_from_lock
 from mono.repo.state import write_stamp
@@ -112,7 +112,9 @@ def _write_requirements(workspace: Workspace, project: Project, pyproject: PyPro
         with_groups = ["--with", ",".join(groups)] if groups else []
         poetry([*export, *with_groups], workspace.root, folder, log, extra_env=poetry_settings(pyproject))
         return requirements
-    if not lock_is_fresh(folder, pyproject.data):  # what `poetry export` refuses, refused as it says it
+    recorded = shared_lock(folder / "poetry.lock").get("metadata", {})  # parsed once, by the export
+    recorded_hash = recorded.get("content-hash") if isinstance(recorded, dict) else None
+    if not lock_is_fresh(folder, pyproject.data, recorded_hash):  # what `poetry export` refuses, refused as it says it
         stale = f"{project.name}: pyproject.toml changed significantly since poetry.lock was last generated."
         note_in_log(log, stale)
         raise WorkFailed(f"{stale} Run `./mono lock {project.name}` to fix the lock file.", log=log)
@@ -130,6 +132,7 @@ def _sync_with_uv(workspace: Workspace, project: Project, log: Path) -> tuple[st
             handle.write(f"-e {folder.as_uri()}\n")
     _fresh_venv(folder, lambda: python_for(pyproject, project.name, folder), log)
     built = use_poetry_wheels(workspace, project, requirements, log)
+    use_built_editables(workspace, project, requirements, log)
     return (*built, *sync_falling_back(project.name, venv_python(folder), requirements, folder, log))
 
 

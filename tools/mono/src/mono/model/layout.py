@@ -111,6 +111,11 @@ def wheel_cache(root: Path, project: str) -> Path:
     return mono_dir(root) / "cache" / "wheels" / file_name(project)
 
 
+def editable_wheels(root: Path, project: str) -> Path:
+    """Editable wheels of an internal project built by the tool, one folder per wheel's digest."""
+    return mono_dir(root) / "cache" / "editables" / file_name(project)
+
+
 def poetry_virtualenvs(root: Path) -> Path:
     """An empty folder for Poetry's central venvs, so Poetry always makes the in-project .venv."""
     return mono_dir(root) / "poetry-virtualenvs"

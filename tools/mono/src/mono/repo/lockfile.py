@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import threading
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,42 @@ def read_lock(path: Path) -> dict[str, Any]:
         raise UnreadableLock(str(error)) from error
 
 
+# Locks parsed by shared_lock, by path: the stat they were read at and what they hold.
+_SHARED: dict[str, tuple[tuple[int, ...], dict[str, Any]]] = {}
+_SHARED_GUARD = threading.Lock()
+_SHARED_KEPT = 64
+
+
+def _signature(path: Path) -> tuple[int, ...]:
+    stat = os.stat(path)
+    return (stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def shared_lock(path: Path) -> dict[str, Any]:
+    """read_lock, parsed once per process while the file keeps its stat: an install reads one
+    lock three times (its format, its requirements, Poetry's content hash), 40-50 ms each with
+    numpy's and pandas' hashes. The dict is shared by every caller: read it, never change it."""
+    try:
+        before = _signature(path)
+    except OSError as error:
+        raise UnreadableLock(str(error)) from error
+    with _SHARED_GUARD:
+        kept = _SHARED.get(str(path))
+    if kept is not None and kept[0] == before:
+        return kept[1]
+    lock = read_lock(path)
+    try:
+        unchanged = _signature(path) == before  # else it changed while read: not kept
+    except OSError:
+        unchanged = False
+    if unchanged:
+        with _SHARED_GUARD:
+            if len(_SHARED) >= _SHARED_KEPT:
+                _SHARED.pop(next(iter(_SHARED)))
+            _SHARED[str(path)] = (before, lock)
+    return lock
+
+
 # Locks of format 2.1 (written by Poetry 2) record each package's markers; from older ones
 # `poetry export` works them out again and can leave packages out (one needed only through an
 # extra, such as uvicorn[standard]'s uvloop), which `poetry sync` still installs.
@@ -43,7 +81,7 @@ def lock_without_markers(path: Path) -> str | None:
     """The lock-version of a poetry.lock older than format 2.1, which records no markers, or
     None (a newer lock, or one that cannot be read: that is reported elsewhere)."""
     try:
-        written = read_lock(path).get("metadata", {}).get("lock-version")
+        written = shared_lock(path).get("metadata", {}).get("lock-version")
     except (UnreadableLock, AttributeError):
         return None
     parts = str(written).split(".")

@@ -122,6 +122,11 @@ class PyProject:
         return sorted(names)
 
     @property
+    def build_system(self) -> dict[str, Any]:
+        """The `[build-system]` table ({} without one)."""
+        return table(self.data, "build-system")
+
+    @property
     def has_build_system(self) -> bool:
         """True when it names its build backend (`[build-system]`); without one, uv and pip build
         it with setuptools where Poetry would use poetry-core."""

@@ -17,13 +17,13 @@ are worked out by walking the dependencies) and packages from another index (the
 from __future__ import annotations
 
 import threading
-import tomllib
 from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from mono.model.names import normalize_name
+from mono.repo.lockfile import UnreadableLock, shared_lock
 from mono.repo.toml import table
 
 if TYPE_CHECKING:
@@ -201,9 +201,8 @@ def requirements_from_lock(lock_path: Path, pyproject: dict[str, Any], groups: C
     NotExportable as there or when the lock is not TOML. Whether the lock is fresh is the caller's
     question, answered by Poetry's Locker (mono.external.poetry.lock_is_fresh)."""
     try:
-        text = lock_path.read_text(encoding="utf-8")
-        lock = tomllib.loads(text)
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        lock = shared_lock(lock_path)
+    except UnreadableLock as error:
         raise NotExportable(f"poetry.lock cannot be read ({error})") from error
     with _ONE_AT_A_TIME:
         return export_requirements(Export(pyproject, lock, lock_path.parent, groups))
