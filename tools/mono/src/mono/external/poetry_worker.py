@@ -225,8 +225,11 @@ def lock_one(
     from poetry.repositories.installed_repository import InstalledRepository
     from poetry.utils.env import NullEnv
 
+    from mono.external.lock_text import text_locker_class
+
     Config.create(reload=True)  # Factory merges each project's own settings into the shared one
     poetry = Factory().create_poetry(folder, io=io)
+    poetry.set_locker(text_locker_class()(poetry.locker.lock, poetry.pyproject.data))
     repositories.share(poetry)
     if pages is not None:
         pages.expect(poetry, _locked_names(folder))
