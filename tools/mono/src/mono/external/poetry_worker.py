@@ -213,23 +213,29 @@ def _io() -> IO:
     return IO(StringInput(""), output, output)
 
 
+def _project(folder: Path, io: IO) -> Poetry:
+    """The project as `poetry lock` makes it, its lock written by mono.external.lock_text."""
+    from poetry.config.config import Config
+    from poetry.factory import Factory
+
+    from mono.external.lock_text import text_locker_class
+
+    Config.create(reload=True)  # Factory merges each project's own settings into the shared one
+    poetry = Factory().create_poetry(folder, io=io)
+    return poetry.set_locker(text_locker_class()(poetry.locker.lock, poetry.pyproject.data))
+
+
 def lock_one(
     folder: Path, repositories: SharedRepositories, io: IO, regenerate: bool = False, pages: IndexPages | None = None
 ) -> None:
     """What `poetry lock [--regenerate]` does in `folder`: solve (keeping the versions of the
     existing lock unless `regenerate`) and write poetry.lock. With `pages`, the index pages the
     project is likely to need are fetched ahead, and the lock teaches it what depends on what."""
-    from poetry.config.config import Config
-    from poetry.factory import Factory
     from poetry.installation.installer import Installer
     from poetry.repositories.installed_repository import InstalledRepository
     from poetry.utils.env import NullEnv
 
-    from mono.external.lock_text import text_locker_class
-
-    Config.create(reload=True)  # Factory merges each project's own settings into the shared one
-    poetry = Factory().create_poetry(folder, io=io)
-    poetry.set_locker(text_locker_class()(poetry.locker.lock, poetry.pyproject.data))
+    poetry = _project(folder, io)
     repositories.share(poetry)
     if pages is not None:
         pages.expect(poetry, _locked_names(folder))
