@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from mono import replay
-from mono.replay.answer import MAX_RECORDS, RACY_NS
+from mono.replay.answer import FINE_RACY_NS, MAX_RECORDS, RACY_NS, racy_window
 from tests.helpers import build_repo, layered_repo, pep621, write_tree
 
 MARK = b"replayed from the record\n"
@@ -196,14 +196,18 @@ def test_a_damaged_record_runs_the_command(repo: Path, cache: Path, content: byt
     assert (after.returncode, after.stdout) == (0, real)
 
 
-def test_a_run_that_looked_at_a_file_changed_just_before_is_not_recorded(tmp_path: Path, cache: Path) -> None:
-    # Changed in the last RACY_NS: a second change within the same clock tick would not show.
-    repo = build_repo(tmp_path / "repo", layered_repo())
-    assert mono(repo, cache, "list").returncode == 0
+def test_a_run_that_looked_at_a_file_changed_just_before_is_not_recorded(repo: Path, cache: Path) -> None:
+    # Changed just before the run: a second change within the same clock tick would not show.
+    run_recorded(repo, cache, "open('README.md').read()", before="os.utime('README.md')")
     assert records(cache) == []
-    aged(repo)
-    assert mono(repo, cache, "list").returncode == 0
+    time.sleep(FINE_RACY_NS / 1e9 + 0.05)
+    run_recorded(repo, cache, "open('README.md').read()")
     assert len(records(cache)) == 1
+
+
+def test_times_in_whole_seconds_say_a_coarse_file_system_and_a_longer_racy_window() -> None:
+    assert racy_window(1_700_000_000_000_000_000) == RACY_NS
+    assert racy_window(1_700_000_000_123_456_789) == FINE_RACY_NS < RACY_NS
 
 
 def test_a_failing_command_is_not_recorded(repo: Path, cache: Path) -> None:
@@ -211,8 +215,9 @@ def test_a_failing_command_is_not_recorded(repo: Path, cache: Path) -> None:
     assert records(cache) == []
 
 
-def run_recorded(repo: Path, cache: Path, body: str, *extra: str) -> None:
-    """Run `body` as the command's main under the recorder, as `mono -C repo list` would."""
+def run_recorded(repo: Path, cache: Path, body: str, *extra: str, before: str = "pass") -> None:
+    """Run `body` as the command's main under the recorder, as `mono -C repo list` would, after
+    `before` (run before the recorder starts)."""
     script = textwrap.dedent(
         """
         import os, subprocess, sys, time
@@ -221,9 +226,10 @@ def run_recorded(repo: Path, cache: Path, body: str, *extra: str) -> None:
             replay.root_used(os.path.realpath(sys.argv[1]))
         {body}
             return 0
+        {before}
         sys.exit(replay.entry(["-C", sys.argv[1], "list", *sys.argv[2:]], lambda: main))
         """
-    ).format(body=textwrap.indent(textwrap.dedent(body), "    "))
+    ).format(body=textwrap.indent(textwrap.dedent(body), "    "), before=before)
     done = subprocess.run(
         [sys.executable, "-c", script, str(repo), *extra],
         cwd=repo,
@@ -332,4 +338,74 @@ def test_the_tools_own_state_written_just_before_does_not_stop_a_record(repo: Pa
     (record,) = records(cache)
     record.unlink()
     run_recorded(repo, cache, "open('.mono/state/x').read()")
+    assert len(records(cache)) == 1
+
+
+# A command that works when `work-to-do` exists (it starts a program, which appends to `started`),
+# and else only reads and answers; run as a script, so that its process was started as the
+# command line it runs (as ./mono starts `python -m mono ARGS`).
+WORKER = """
+import os, subprocess, sys
+from mono import replay
+
+def main():
+    replay.root_used(os.path.realpath(sys.argv[2]))
+    if os.path.exists("work-to-do") or os.environ.get("ALWAYS_WORK"):
+        subprocess.run(["sh", "-c", "echo started >> started"], check=True)
+        if os.path.exists("work-to-do"):
+            os.remove("work-to-do")
+        print("did the work")
+    else:
+        open("README.md").read()
+        print("up to date")
+        print("a warning", file=sys.stderr)
+    return 0
+
+sys.exit(replay.entry(sys.argv[1:], lambda: main))
+"""
+
+
+def run_worker(repo: Path, cache: Path, tmp_path: Path, **setting: str) -> subprocess.CompletedProcess[bytes]:
+    script = tmp_path / "worker.py"
+    script.write_text(WORKER)
+    return subprocess.run(
+        [sys.executable, str(script), "-C", str(repo), "install", "--all"],
+        cwd=repo,
+        env=environment(cache, **setting),
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+
+
+def test_an_install_that_did_work_records_the_answer_its_next_run_gives(
+    repo: Path, cache: Path, tmp_path: Path
+) -> None:
+    (repo / "work-to-do").write_text("")
+    first = run_worker(repo, cache, tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert first.stdout == b"did the work\n"  # the quiet run printed nothing
+    assert b"a warning" not in first.stderr
+    assert len(records(cache)) == 1  # the quiet run's: the working run is never recorded
+    assert (repo / "started").read_text() == "started\n"
+    mark_records(cache)
+    assert run_worker(repo, cache, tmp_path).stdout == MARK
+    (repo / "README.md").write_text("changed")  # what the quiet run looked at
+    changed = run_worker(repo, cache, tmp_path)
+    assert (changed.stdout, changed.stderr.count(b"a warning")) == (b"up to date\n", 1)
+
+
+def test_the_quiet_run_stops_before_it_would_work_and_records_nothing(repo: Path, cache: Path, tmp_path: Path) -> None:
+    first = run_worker(repo, cache, tmp_path, ALWAYS_WORK="1")
+    assert (first.returncode, first.stdout) == (0, b"did the work\n")
+    assert records(cache) == []
+    assert (repo / "started").read_text() == "started\n"  # once: the quiet run started nothing
+
+
+def test_no_quiet_run_without_work_nor_with_replay_off(repo: Path, cache: Path, tmp_path: Path) -> None:
+    (repo / "work-to-do").write_text("")
+    assert run_worker(repo, cache, tmp_path, MONO_NO_REPLAY="1").stdout == b"did the work\n"
+    assert records(cache) == []
+    first = run_worker(repo, cache, tmp_path)  # a no-op: recorded by itself, nothing run again
+    assert (first.stdout, first.stderr.count(b"a warning")) == (b"up to date\n", 1)
     assert len(records(cache)) == 1

@@ -139,3 +139,17 @@ def test_a_secret_never_reaches_the_log_even_while_the_command_runs(tmp_path: Pa
     worker.join()
     assert "using *** and https://user:***@index.example/simple" in seen_while_running
     assert "s3cr3t-value" not in log.read_text() and "hunter22" not in log.read_text()
+
+
+def test_a_run_that_writes_nothing_to_its_log_leaves_the_last_one(tmp_path: Path) -> None:
+    log = tmp_path / "logs" / "app.log"
+    with proc.own_log(log):
+        proc.run(["sh", "-c", "echo installed six"], cwd=tmp_path, log=log)
+    assert "installed six" in log.read_text()
+    with proc.own_log(log):
+        pass  # up to date: nothing to say
+    assert "installed six" in log.read_text()
+    with proc.own_log(log):
+        proc.run(["sh", "-c", "echo installed flask"], cwd=tmp_path, log=log)
+    assert "installed flask" in log.read_text() and "six" not in log.read_text()
+    assert log.stat().st_mode & 0o777 == 0o600

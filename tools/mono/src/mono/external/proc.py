@@ -146,13 +146,18 @@ def start_log(log: Path) -> None:
     log.chmod(0o600)  # an older log, made before logs were private
 
 
+# The largest log a run that writes nothing puts back (one of pytest's runs is much smaller).
+_KEPT_LOG = 4 << 20
+
+
 @contextlib.contextmanager
 def own_log(log: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
     """`start_log` for one run at a time: while another ./mono writes this log (three builds of
     one app at once), it is waited for (`on_wait` says so first), so that each log holds the
-    lines of one run, never of several interleaved."""
+    lines of one run, never of several interleaved. A run that writes nothing to it (the project
+    was up to date) leaves the log of the last run that did work for it."""
     log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    descriptor = os.open(log, os.O_WRONLY | os.O_CREAT, 0o600)
+    descriptor = os.open(log, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -160,9 +165,13 @@ def own_log(log: Path, on_wait: Callable[[], None] | None = None) -> Iterator[No
             if on_wait is not None:
                 on_wait()
             fcntl.flock(descriptor, fcntl.LOCK_EX)
+        size = os.fstat(descriptor).st_size
+        previous = os.pread(descriptor, size, 0) if 0 < size <= _KEPT_LOG else b""
         os.ftruncate(descriptor, 0)
         os.fchmod(descriptor, 0o600)  # an older log, made before logs were private
         yield
+        if previous and os.fstat(descriptor).st_size == 0:
+            os.pwrite(descriptor, previous, 0)
     finally:
         os.close(descriptor)  # and with it the lock
 

@@ -28,14 +28,20 @@ answer.py checks and prints a record, watch.py and recording.py make one.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 
-from mono.replay.answer import replayed
+from mono.replay.answer import PRIMING, replayed
 
 
 def entry(argv: Sequence[str], load_main: Callable[[], Callable[[], int]]) -> int:
     """Replay `argv` if its last answer still holds; else run the command line (the `main` that
-    `load_main` imports) while recording it."""
+    `load_main` imports) while recording it. After an install or a lock that did work, the same
+    command line runs once more, quietly, to record the answer the next run will give."""
+    if PRIMING in os.environ:
+        from mono.replay import recording
+
+        return recording.record_quietly(argv, load_main)
     code = replayed(argv)
     if code is not None:
         return code
@@ -49,6 +55,8 @@ def entry(argv: Sequence[str], load_main: Callable[[], Callable[[], int]]) -> in
             recorder.stop()
     if recorder is not None:
         recorder.finish(code)
+        if code == 0:
+            recording.prime(argv, recorder)
     return code
 
 

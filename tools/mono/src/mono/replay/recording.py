@@ -8,17 +8,20 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 from mono.replay.answer import (
+    FINE_RACY_NS,
     FORMAT,
     MAX_RECORDS,
-    RACY_NS,
+    PRIMED,
+    PRIMING,
     Signature,
     Witness,
     command_of,
     key_of,
+    racy_window,
     record_path,
     records_folder,
     root_of,
@@ -70,14 +73,29 @@ WRITING_EVENTS = frozenset(
     }
 )
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+# Of the tainting events, those that start a program: the run did work (it installed, it locked).
+STARTING_EVENTS = frozenset(
+    {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"}
+)
+# How long the command line's own quiet run may take before it is stopped (it is a no-op).
+PRIMING_TIMEOUT_S = 20
+
+
+class WouldWork(BaseException):
+    """Raised in the quiet run (mono.replay.prime) where it would do more than answer: start a
+    program, open a socket, write outside the tool's state. A BaseException, so that no handler
+    of the command's turns it into an answer; the run then ends unrecorded."""
 
 
 class Recorder:
     """What one run observed and wrote, while it runs (see the module's docstring)."""
 
-    def __init__(self, argv: Sequence[str], command: tuple[str | None, str], cwd: str) -> None:
+    def __init__(self, argv: Sequence[str], command: tuple[str | None, str], cwd: str, quiet: bool = False) -> None:
         self.argv = list(argv)
         self.cwd = cwd
+        self.quiet = quiet  # the quiet run: prints nothing, does no work
+        self.started_ns = time.time_ns()
+        self.started_program = False
         self.key = key_of(argv, cwd)
         self.root = root_of(command[0], cwd)
         self.root_used: str | None = None
@@ -141,6 +159,8 @@ class Recorder:
             return
         if not any(absolute.startswith(prefix) or absolute + os.sep == prefix for prefix in self.allowed):
             self.taint(f"wrote {absolute}")
+            if self.quiet:
+                raise WouldWork(f"would write {absolute}")
         self.written.add(absolute)
 
     def _audit(self, event: str, arguments: tuple[Any, ...]) -> None:
@@ -164,16 +184,20 @@ class Recorder:
                 self.wrote(path)
         elif event in TAINTING_EVENTS:
             self.taint(event)
+            self.started_program |= event in STARTING_EVENTS
+            if self.quiet:
+                raise WouldWork(event)
 
     def start(self) -> None:
         # Made before the run looks at anything: making it later would change what it saw.
         os.makedirs(records_folder(), mode=0o700, exist_ok=True)
+        self.started_ns = time.time_ns()  # before anything is observed: the racy rule's "now"
         self._originals = wrap_os(self)
         # An audit hook cannot be removed: it goes quiet once the recorder is no longer active.
         sys.addaudithook(self._audit)
         self._streams = (sys.stdout, sys.stderr)
-        sys.stdout = Tee(sys.stdout, 1, self)
-        sys.stderr = Tee(sys.stderr, 2, self)
+        sys.stdout = Tee(sys.stdout, 1, self, quiet=self.quiet)
+        sys.stderr = Tee(sys.stderr, 2, self, quiet=self.quiet)
 
     def stop(self) -> None:
         self.active = False
@@ -225,7 +249,6 @@ class Recorder:
         for source in tool_sources():
             self.seen.setdefault((source, True), signature(source, True))
         kept = []
-        now_ns = time.time_ns()
         for (path, follow), seen in sorted(self.seen.items()):
             if self._ignored(path):
                 continue
@@ -238,9 +261,10 @@ class Recorder:
                 # Not for the tool's own state (.mono/, its user cache): only the tool writes
                 # there, each file replaced whole (a new inode), and no run of it starts and
                 # writes within one clock tick of another's end.
-                if now is not None and now_ns - max(now[4], now[5]) < RACY_NS and not path.startswith(self.allowed):
-                    # Changed just now: a change in the same clock tick would not show.
-                    self._explain(f"{path} changed less than {RACY_NS // 10**9} s ago")
+                changed = max(now[4], now[5]) if now is not None else 0
+                if self.started_ns - changed < racy_window(now[5] if now else 0) and not path.startswith(self.allowed):
+                    # Changed just before the run looked: a change in the same clock tick would not show.
+                    self._explain(f"{path} changed just before the run")
                     return None
             # What the run wrote itself is the tool's state, replaced whole (a new inode) each time.
             kept.append(((path, follow), now))
@@ -282,8 +306,8 @@ def _keep_newest(folder: str, count: int) -> None:
 _current: Recorder | None = None
 
 
-def start(argv: Sequence[str]) -> Recorder | None:
-    """Start recording a run of `argv` if it may be replayed later."""
+def start(argv: Sequence[str], quiet: bool = False) -> Recorder | None:
+    """Start recording a run of `argv` if it may be replayed later (`quiet`: printing nothing)."""
     global _current
     if os.environ.get("MONO_NO_REPLAY"):
         return None
@@ -291,7 +315,7 @@ def start(argv: Sequence[str]) -> Recorder | None:
     if command is None:
         return None
     try:
-        recorder = Recorder(argv, command, os.getcwd())
+        recorder = Recorder(argv, command, os.getcwd(), quiet)
         recorder.start()
     except OSError:
         return None  # no folder, or a read-only cache, for records: the command runs unrecorded
@@ -303,3 +327,46 @@ def root_used(root: str) -> None:
     """The CLI tells the recorder which repository it acted on."""
     if _current is not None:
         _current.root_used = root
+
+
+def prime(argv: Sequence[str], recorder: Recorder) -> None:
+    """After a run of `argv` that did work and succeeded, run the same command line again, in a
+    process of its own (nothing this one keeps in memory may stand in for a file it would read),
+    quietly, to record the no-op answer the next run will give: that run is then replayed.
+    Only for PRIMED commands, and only where this process was started as `argv`."""
+    command = command_of(argv)
+    started_as = sys.orig_argv
+    if command is None or command[1] not in PRIMED or not recorder.started_program or recorder.root is None:
+        return
+    if not argv or started_as[len(started_as) - len(argv) :] != list(argv) or os.environ.get("MONO_NO_REPLAY"):
+        return  # not started as this command line (a test calling the entry point in-process)
+    environment = {**os.environ, PRIMING: str(time.time_ns())}
+    # The standard streams are inherited (the record is for this terminal); the quiet run writes
+    # none of them. Not mono.external.proc: this runs after the command, outside the layers.
+    import subprocess
+
+    with contextlib.suppress(OSError, subprocess.SubprocessError):
+        subprocess.run(started_as, env=environment, check=False, timeout=PRIMING_TIMEOUT_S)
+
+
+def record_quietly(argv: Sequence[str], load_main: Callable[[], Callable[[], int]]) -> int:
+    """The quiet run of `prime`: the command line once more, printing nothing, recorded if it
+    did nothing but answer. Waits out the racy window after the run before it first."""
+    try:
+        before = int(os.environ.get(PRIMING) or 0)
+    except ValueError:
+        before = 0
+    wait_ns = before + FINE_RACY_NS - time.time_ns()
+    if wait_ns > 0:
+        time.sleep(wait_ns / 1e9)
+    recorder = start(argv, quiet=True)
+    if recorder is None:
+        return 0
+    try:
+        code = load_main()()
+    except (WouldWork, Exception):  # noqa: BLE001 - whatever stops it, nothing is recorded
+        code = 1
+    finally:
+        recorder.stop()
+    recorder.finish(code)
+    return 0

@@ -26,14 +26,15 @@ class Observer(Protocol):
 class Tee:
     """A text stream that also keeps what was written to it, in order with the other stream."""
 
-    def __init__(self, stream: TextIO, fd: int, recorder: Observer) -> None:
+    def __init__(self, stream: TextIO, fd: int, recorder: Observer, quiet: bool = False) -> None:
         self._stream = stream
         self._fd = fd
         self._recorder = recorder
+        self._quiet = quiet  # keeps what is written, and writes none of it
 
     def write(self, text: str) -> int:
         self._recorder.keep_output(self._fd, text.encode(self.encoding, self.errors or "strict"))
-        return self._stream.write(text)
+        return len(text) if self._quiet else self._stream.write(text)
 
     def __getattr__(self, name: str) -> Any:
         # encoding, errors, isatty, fileno, flush...: click and rich ask for them. Bytes written
