@@ -357,6 +357,8 @@ def main():
         print("did the work")
     else:
         open("README.md").read()
+        if os.environ.get("BYTES"):
+            sys.stdout.buffer.write(b"bytes\\n")
         print("up to date")
         print("a warning", file=sys.stderr)
     return 0
@@ -409,3 +411,20 @@ def test_no_quiet_run_without_work_nor_with_replay_off(repo: Path, cache: Path, 
     first = run_worker(repo, cache, tmp_path)  # a no-op: recorded by itself, nothing run again
     assert (first.stdout, first.stderr.count(b"a warning")) == (b"up to date\n", 1)
     assert len(records(cache)) == 1
+
+
+def test_the_quiet_run_writes_no_bytes_to_the_terminal(repo: Path, cache: Path, tmp_path: Path) -> None:
+    (repo / "work-to-do").write_text("")
+    first = run_worker(repo, cache, tmp_path, BYTES="1")
+    assert (first.returncode, first.stdout) == (0, b"did the work\n")
+    assert records(cache) == []
+
+
+def test_no_quiet_run_while_another_holds_the_work_lock(repo: Path, cache: Path, tmp_path: Path) -> None:
+    (repo / "work-to-do").write_text("")
+    (repo / ".mono").mkdir()
+    with (repo / ".mono" / "lock").open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        first = run_worker(repo, cache, tmp_path)
+    assert (first.returncode, first.stdout) == (0, b"did the work\n")
+    assert records(cache) == []

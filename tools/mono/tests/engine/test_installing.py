@@ -6,6 +6,7 @@ import logging
 import shutil
 import sys
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,29 @@ def test_an_editable_entry_uv_cannot_build_becomes_a_plain_one(tmp_path: Path) -
         "-e file:///repo/apps/web",
     ]
     assert not editables._plain_entry(requirements, "old-core", "file:///repo/libs/old-core")  # nothing left to turn
+
+
+def wheel_with(path: Path, pth: str) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("core.pth", pth)
+        archive.writestr("core-1.0.dist-info/METADATA", "Name: core\n")
+    return path
+
+
+def test_the_digest_of_an_editable_wheel_ignores_the_order_of_its_pth_lines(tmp_path: Path) -> None:
+    # poetry-core collects a project's package folders in a set: their order varies by process.
+    one = wheel_with(tmp_path / "one.whl", "/repo/lib/core/src\n/repo/lib/core\n")
+    other = wheel_with(tmp_path / "other.whl", "/repo/lib/core\n/repo/lib/core/src\n")
+    changed = wheel_with(tmp_path / "changed.whl", "/repo/lib/core\n")
+    assert editables._digest(one) == editables._digest(other) != editables._digest(changed)
+
+
+def test_only_an_editable_entry_is_replaced_by_a_wheel_built_here(tmp_path: Path) -> None:
+    requirements = tmp_path / "requirements.txt"
+    # develop = false: a copy, as Poetry installs it; not to be made editable.
+    requirements.write_text('-e file:///repo/lib/core ; python_version >= "3.11"\nold @ file:///repo/lib/old\n')
+    assert editables._has_editable(requirements, "file:///repo/lib/core")
+    assert not editables._has_editable(requirements, "file:///repo/lib/old")
 
 
 SITE = "lib/python3.11/site-packages"

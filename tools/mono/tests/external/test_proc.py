@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from mono.errors import CommandFailed, Interrupted, MonoError
-from mono.external import proc
+from mono.external import logs, proc
 
 
 @pytest.fixture(autouse=True)
@@ -143,13 +143,27 @@ def test_a_secret_never_reaches_the_log_even_while_the_command_runs(tmp_path: Pa
 
 def test_a_run_that_writes_nothing_to_its_log_leaves_the_last_one(tmp_path: Path) -> None:
     log = tmp_path / "logs" / "app.log"
-    with proc.own_log(log):
+    with logs.own_log(log):
         proc.run(["sh", "-c", "echo installed six"], cwd=tmp_path, log=log)
     assert "installed six" in log.read_text()
-    with proc.own_log(log):
+    with logs.own_log(log):
         pass  # up to date: nothing to say
     assert "installed six" in log.read_text()
-    with proc.own_log(log):
+    with logs.own_log(log):
         proc.run(["sh", "-c", "echo installed flask"], cwd=tmp_path, log=log)
     assert "installed flask" in log.read_text() and "six" not in log.read_text()
     assert log.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_run_that_wrote_nothing_does_not_get_the_last_log_back(tmp_path: Path) -> None:
+    log = tmp_path / "app.log"
+    with logs.own_log(log):
+        proc.run(["sh", "-c", "echo installed six"], cwd=tmp_path, log=log)
+    with logs.own_log(log) as turn:
+        turn.failed = True  # its reason went elsewhere (the summary): not the old run's lines
+    assert log.read_text() == ""
+    with logs.own_log(log):
+        proc.run(["sh", "-c", "echo installed six"], cwd=tmp_path, log=log)
+    with pytest.raises(KeyboardInterrupt), logs.own_log(log):
+        raise KeyboardInterrupt  # stopped before it began: the last log stays
+    assert "installed six" in log.read_text()

@@ -358,3 +358,13 @@ def test_a_hostile_folder_cache_is_discarded(
     cache.write_text(json.dumps({"format": kind, "entries": {"lib": [*seen, value]}}))
     assert find_pyprojects(root) == ["app/shop/web", "lib/core"]
     assert "discarded a damaged cache file" in caplog.text
+
+
+def test_the_racy_window_is_longer_where_times_are_whole_seconds() -> None:
+    now = 1_700_000_010_512_345_678
+    half_a_second = now - 500_000_000
+    assert not statcache.is_racy(Signature(half_a_second, half_a_second, 1, 1), now)  # ns times: 0.1 s
+    assert statcache.is_racy(Signature(half_a_second, half_a_second, 1, 1), half_a_second + 50_000_000)
+    whole = 1_700_000_010_000_000_000  # a file system that keeps seconds only: 2 s
+    assert statcache.is_racy(Signature(whole, whole, 1, 1), now)
+    assert not statcache.is_racy(Signature(whole, whole, 1, 1), whole + statcache.RACY_NS)

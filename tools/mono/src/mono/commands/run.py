@@ -11,7 +11,8 @@ from pathlib import Path
 from mono.commands.exec_ import Launch
 from mono.engine.installing import install_if_needed, needs_install
 from mono.errors import MonoError, WrongKind
-from mono.external.proc import child_environment, start_log
+from mono.external.logs import start_log
+from mono.external.proc import child_environment
 from mono.model.graph import Graph
 from mono.model.kinds import rules
 from mono.model.layout import log_path, venv_python

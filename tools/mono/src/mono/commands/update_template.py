@@ -21,7 +21,7 @@ from typing import Literal
 from mono.errors import CommandFailed, MonoError, WorkFailed
 from mono.external.copier import FileStatus, status_of, update
 from mono.external.git import commit_of, git_output, try_git
-from mono.external.proc import start_log
+from mono.external.logs import start_log
 from mono.external.ruff import tidy
 from mono.model.layout import log_path
 from mono.model.project import Project, Workspace

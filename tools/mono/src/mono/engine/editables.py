@@ -5,9 +5,10 @@ gets its editable wheel built in the tool's process (mono.external.poetry_core: 
 where uv's isolated build takes about a second), kept under .mono/cache/editables in a folder
 named by the wheel's digest, and installed from there: the same `.pth` and metadata as uv's own
 build of it, so the venv follows the sources the same way; a changed project makes another
-wheel, so another URL, which uv installs. Other projects are built by uv through their own
-build backend. Editable installs
-need PEP 660's build_editable, which backends older than it lack (`poetry.masonry.api` of
+wheel, so another URL, which uv installs. Other projects (and one with a build script of
+poetry-core's, which would run in the tool's interpreter) are built by uv through their own
+build backend. Editable installs need PEP 660's build_editable, which backends older than it
+lack (`poetry.masonry.api` of
 `poetry>=0.12`, a pinned old poetry-core or setuptools), under Poetry's installer too: those get
 a plain copy. A project with no `[build-system]` at all would be built by uv (and pip, and
 Poetry's installer for a dependency) with setuptools, as version 0.0.0 and with NAME.egg-info
@@ -26,6 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 from mono.engine.buildcontext import project_wheels
@@ -36,6 +38,7 @@ from mono.external.uv import pip_sync
 from mono.model.layout import editable_wheels
 from mono.model.project import Project, Workspace
 from mono.repo.pyproject import PyProject
+from mono.repo.toml import table
 
 _UNBUILT = re.compile(r"Failed to build `([^`@]+?) @ (file://[^`]+)`")
 logger = logging.getLogger("mono")
@@ -60,13 +63,16 @@ def _replace_entry(requirements: Path, url: str, new_entry: str) -> bool:
     return False
 
 
-def _plain_entry(requirements: Path, name: str, url: str) -> bool:
-    """Make the editable entry of `url` a plain one (`name @ url`); False when there is none."""
-    editable = any(
+def _has_editable(requirements: Path, url: str) -> bool:
+    return any(
         line.startswith("-e ") and line[3:].split(";", 1)[0].strip() == url
         for line in requirements.read_text(encoding="utf-8").splitlines()
     )
-    return editable and _replace_entry(requirements, url, f"{name} @ {url}")
+
+
+def _plain_entry(requirements: Path, name: str, url: str) -> bool:
+    """Make the editable entry of `url` a plain one (`name @ url`); False when there is none."""
+    return _has_editable(requirements, url) and _replace_entry(requirements, url, f"{name} @ {url}")
 
 
 def use_poetry_wheels(workspace: Workspace, project: Project, requirements: Path, log: Path) -> tuple[str, ...]:
@@ -104,12 +110,15 @@ def use_built_editables(workspace: Workspace, project: Project, requirements: Pa
     for other in installed:
         folder = other.directory(workspace.root)
         pyproject = PyProject.read(folder / "pyproject.toml", other.pyproject_shown)
-        if not builds_here(pyproject.build_system):
+        # A build script of poetry-core's runs in the interpreter that builds (and tags the wheel
+        # for it): the tool's is not the venv's. A path dependency with develop = false is a copy.
+        script = "build" in table(pyproject.data, "tool", "poetry")
+        if script or not builds_here(pyproject.build_system) or not _has_editable(requirements, folder.as_uri()):
             continue
         try:
             wheel = _editable_wheel(workspace, other, folder)
-        except NotBuiltHere as why:
-            note_in_log(log, f"mono: {other.name}: poetry-core did not build it here ({why}); uv builds it")
+        except (NotBuiltHere, OSError) as why:
+            note_in_log(log, f"mono: {other.name}: not built in-process ({why}); uv builds it")
             continue
         if _replace_entry(requirements, folder.as_uri(), f"{other.name} @ {wheel.as_uri()}"):
             built_by = f"poetry-core {pinned_version()}"
@@ -130,7 +139,7 @@ def _editable_wheel(workspace: Workspace, library: Project, folder: Path) -> Pat
 def _build_into(wheels: Path, folder: Path) -> Path:
     with tempfile.TemporaryDirectory(prefix=".build-", dir=wheels) as scratch:
         built = build_editable_wheel(folder, Path(scratch))
-        digest = hashlib.sha256(built.read_bytes()).hexdigest()[:32]
+        digest = _digest(built)
         kept = wheels / digest
         if not (kept / built.name).is_file():
             shutil.rmtree(kept, ignore_errors=True)  # a damaged one: replaced whole
@@ -138,6 +147,19 @@ def _build_into(wheels: Path, folder: Path) -> Path:
             built.rename(kept / built.name)
     _forget_replaced(wheels, keep=digest)
     return kept / built.name
+
+
+def _digest(wheel: Path) -> str:
+    """The digest of what the wheel holds, its `.pth` lines sorted: poetry-core collects them in
+    a set, so two builds of one project with two package folders may order them differently."""
+    hashed = hashlib.sha256()
+    with zipfile.ZipFile(wheel) as archive:
+        for name in sorted(archive.namelist()):
+            content = archive.read(name)
+            if name.endswith(".pth"):
+                content = b"\n".join(sorted(content.splitlines()))
+            hashed.update(f"{len(name)}:{name}:{len(content)}:".encode() + content)
+    return hashed.hexdigest()[:32]
 
 
 def _forget_replaced(wheels: Path, keep: str) -> None:

@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Literal
 
 from mono.errors import CommandFailed, Interrupted, MonoError, NoLogFolder
-from mono.external.proc import own_log, stop_all, tail_of
+from mono.external.logs import own_log
+from mono.external.proc import stop_all, tail_of
 from mono.model.graph import Graph
 from mono.model.layout import log_path
 from mono.model.names import is_valid_name, shown_name
@@ -128,7 +129,7 @@ def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskRes
     start = time.monotonic()
     with own_log(
         log, lambda: logger.warning("%s: another ./mono is writing %s; waiting for it to finish", project, log)
-    ):
+    ) as turn:
         try:
             outcome = task(project, log)
         except CommandFailed as error:
@@ -138,6 +139,7 @@ def _run_one(task: Task, project: str, log: Path, progress: Progress) -> TaskRes
         except Exception as error:  # noqa: BLE001 - one project's crash must not stop the others
             outcome = Outcome("failed", f"{type(error).__name__}: {error}")
         detail = outcome.detail
+        turn.failed = outcome.status == "failed"
         if outcome.status == "failed" and not detail and log.is_file():
             detail = tail_of(log.read_text(encoding="utf-8", errors="replace"))
     return TaskResult(project, outcome.status, time.monotonic() - start, log, detail, outcome.tests)

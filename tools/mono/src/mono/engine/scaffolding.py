@@ -30,8 +30,9 @@ from pathlib import Path
 from mono.errors import MonoError, ProjectNotFound, WrongKind
 from mono.external.copier import TemplateState, render, template_state
 from mono.external.git import forget_intent, intend_to_add
+from mono.external.logs import start_log
 from mono.external.poetry import poetry
-from mono.external.proc import start_log, undone_if_killed
+from mono.external.proc import undone_if_killed
 from mono.external.ruff import tidy
 from mono.model.graph import Graph
 from mono.model.kinds import Kind, check_kind, kinds_where, rules

@@ -75,10 +75,11 @@ def build_editable_wheel(folder: Path, into: Path) -> Path:
 
 @contextlib.contextmanager
 def _quiet() -> Iterator[None]:
-    """poetry-core logs each build at INFO ("Building wheel"); the tool's console is not for it."""
+    """poetry-core logs each build ("Building wheel") and warns of deprecated tables; uv's build
+    of the same project would say so in the project's log, never on the tool's console."""
     logger = logging.getLogger("poetry.core")
     level = logger.level
-    logger.setLevel(logging.WARNING)
+    logger.setLevel(logging.ERROR)
     try:
         yield
     finally:

@@ -201,7 +201,7 @@ def _answer(argv: Sequence[str]) -> tuple[list[tuple[int, bytes]], int] | None:
     output, code = record["output"], record["code"]
     if not isinstance(code, int) or not all(fd in (1, 2) and isinstance(data, bytes) for fd, data in output):
         return None
-    lock = _no_work_running(root)
+    lock = no_work_running(root)
     if lock is False:
         return None
     try:
@@ -224,7 +224,7 @@ def _read_record(path: str) -> dict[str, Any] | None:
     return record if isinstance(record, dict) else None
 
 
-def _no_work_running(root: str) -> int | bool:
+def no_work_running(root: str) -> int | bool:
     """False when another ./mono holds the work lock (a command installing or testing right now
     may change what the record saw); else the lock's descriptor, held shared while the record is
     checked (the caller closes it), or True when there is no lock file."""

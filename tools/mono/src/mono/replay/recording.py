@@ -21,6 +21,7 @@ from mono.replay.answer import (
     Witness,
     command_of,
     key_of,
+    no_work_running,
     racy_window,
     record_path,
     records_folder,
@@ -29,7 +30,7 @@ from mono.replay.answer import (
     tool_sources,
     user_cache,
 )
-from mono.replay.watch import Tee, unwrap_os, wrap_os
+from mono.replay.watch import Tee, WouldWork, unwrap_os, wrap_os
 
 MAX_OUTPUT = 1 << 20
 # Audit events after which a run's answer depends on more than the files it stat'ed.
@@ -78,13 +79,7 @@ STARTING_EVENTS = frozenset(
     {"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty"}
 )
 # How long the command line's own quiet run may take before it is stopped (it is a no-op).
-PRIMING_TIMEOUT_S = 20
-
-
-class WouldWork(BaseException):
-    """Raised in the quiet run (mono.replay.prime) where it would do more than answer: start a
-    program, open a socket, write outside the tool's state. A BaseException, so that no handler
-    of the command's turns it into an answer; the run then ends unrecorded."""
+PRIMING_TIMEOUT_S = 10
 
 
 class Recorder:
@@ -340,33 +335,41 @@ def prime(argv: Sequence[str], recorder: Recorder) -> None:
         return
     if not argv or started_as[len(started_as) - len(argv) :] != list(argv) or os.environ.get("MONO_NO_REPLAY"):
         return  # not started as this command line (a test calling the entry point in-process)
+    lock = no_work_running(recorder.root)
+    if lock is False:
+        return  # another ./mono is working: the quiet run would wait for it, and record nothing
+    if lock is not True:
+        os.close(lock)
     environment = {**os.environ, PRIMING: str(time.time_ns())}
     # The standard streams are inherited (the record is for this terminal); the quiet run writes
-    # none of them. Not mono.external.proc: this runs after the command, outside the layers.
+    # none of them. A session of its own: a Ctrl-C is this process's (which then stops it, as
+    # subprocess.run stops a child on any exception). Not mono.external.proc: this runs after the
+    # command, outside the layers.
     import subprocess
 
-    with contextlib.suppress(OSError, subprocess.SubprocessError):
-        subprocess.run(started_as, env=environment, check=False, timeout=PRIMING_TIMEOUT_S)
+    with contextlib.suppress(OSError, subprocess.SubprocessError, KeyboardInterrupt):
+        subprocess.run(started_as, env=environment, check=False, timeout=PRIMING_TIMEOUT_S, start_new_session=True)
 
 
 def record_quietly(argv: Sequence[str], load_main: Callable[[], Callable[[], int]]) -> int:
     """The quiet run of `prime`: the command line once more, printing nothing, recorded if it
     did nothing but answer. Waits out the racy window after the run before it first."""
-    try:
-        before = int(os.environ.get(PRIMING) or 0)
-    except ValueError:
-        before = 0
-    wait_ns = before + FINE_RACY_NS - time.time_ns()
-    if wait_ns > 0:
-        time.sleep(wait_ns / 1e9)
-    recorder = start(argv, quiet=True)
-    if recorder is None:
-        return 0
-    try:
-        code = load_main()()
-    except (WouldWork, Exception):  # noqa: BLE001 - whatever stops it, nothing is recorded
-        code = 1
-    finally:
-        recorder.stop()
-    recorder.finish(code)
+    with contextlib.suppress(KeyboardInterrupt):  # stopped: nothing to say, nothing recorded
+        try:
+            before = int(os.environ.get(PRIMING) or 0)
+        except ValueError:
+            before = 0
+        wait_ns = before + FINE_RACY_NS - time.time_ns()
+        if wait_ns > 0:
+            time.sleep(wait_ns / 1e9)
+        recorder = start(argv, quiet=True)
+        if recorder is None:
+            return 0
+        try:
+            code = load_main()()
+        except (WouldWork, Exception):  # noqa: BLE001 - whatever stops it, nothing is recorded
+            code = 1
+        finally:
+            recorder.stop()
+        recorder.finish(code)
     return 0

@@ -9,6 +9,13 @@ from typing import Any, Protocol, TextIO
 from mono.replay.answer import Signature, signature_of
 
 
+class WouldWork(BaseException):
+    """Raised in the quiet run (mono.replay.recording.prime) where it would do more than answer:
+    start a program, open a socket, write outside the tool's state or past its text streams. A
+    BaseException, so that no handler of the command's turns it into an answer; the run then
+    ends unrecorded."""
+
+
 class Observer(Protocol):
     """What the watchers tell (mono.replay.recording.Recorder)."""
 
@@ -41,6 +48,8 @@ class Tee:
         # to .buffer are not kept, so a run that writes any is not recorded (Recorder.finish).
         if name == "buffer":
             self._recorder.taint("wrote bytes to a standard stream")
+            if self._quiet:
+                raise WouldWork("would write bytes to a standard stream")
         return getattr(self._stream, name)
 
 

@@ -5,8 +5,9 @@ read again.
 A file is stat'ed before it is read, and what was learnt is trusted only while the stat
 matches in full: modification and change time in nanoseconds, size and inode (a rewrite moves
 the first, `os.utime` putting the mtime back moves the change time, a replace the inode). A
-file changed in the last seconds is not remembered at all: a second write within the same
-clock tick would leave all of those as they were (git's "racy" rule). The caches are JSON
+file changed just now (0.1 s; 2 s where times are whole seconds) is not remembered at all: a
+second write within the same clock tick would leave all of those as they were (git's "racy"
+rule). The caches are JSON
 files written atomically; one that is damaged, hostile or of another format is discarded whole.
 """
 
@@ -30,8 +31,12 @@ from mono.repo.state import write_atomically
 
 logger = logging.getLogger("mono")
 
-# A file whose mtime or ctime is this close to now (or in the future) is not remembered.
+# A file whose mtime or ctime is this close to now (or in the future) is not remembered: 2 s on a
+# file system that keeps whole seconds only (its change times say so), else 0.1 s (the kernel's
+# clock ticks every 1 to 10 ms). The same rule as mono.replay's, so that a run right after
+# another one caches what that one could not, and the next run finds the cache as it left it.
 RACY_NS = 2_000_000_000
+FINE_RACY_NS = 100_000_000
 # Past this many entries, those not used by this run are dropped when the cache is saved.
 MAX_ENTRIES = 100_000
 # A cache file larger than this is not ours (ours hold ~1 KB per pyproject, ~150 B per hash).
@@ -62,7 +67,8 @@ def signature(path: str | Path) -> Signature | None:
 
 def is_racy(seen: Signature, now_ns: int) -> bool:
     """True when the file changed so recently that another change could leave its stat as it is."""
-    return now_ns - max(seen.mtime_ns, seen.ctime_ns) < RACY_NS
+    window = RACY_NS if seen.ctime_ns % 1_000_000_000 == 0 else min(FINE_RACY_NS, RACY_NS)
+    return now_ns - max(seen.mtime_ns, seen.ctime_ns) < window
 
 
 class StatCache(Generic[V]):
