@@ -36,7 +36,7 @@ from mono.replay.answer import PRIMING, replayed
 
 def entry(argv: Sequence[str], load_main: Callable[[], Callable[[], int]]) -> int:
     """Replay `argv` if its last answer still holds; else run the command line (the `main` that
-    `load_main` imports) while recording it. After an install or a lock that did work, the same
+    `load_main` imports) while recording it. After an install that did work, the same
     command line runs once more, quietly, to record the answer the next run will give."""
     if PRIMING in os.environ:
         from mono.replay import recording

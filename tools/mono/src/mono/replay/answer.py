@@ -22,8 +22,9 @@ FORMAT = 1
 RACY_NS = 2_000_000_000
 FINE_RACY_NS = 100_000_000
 # Commands whose run, when it did work, is followed by a quiet run of the same command line that
-# records the no-op answer the next run would give (mono.replay.prime).
-PRIMED = frozenset({"install", "lock"})
+# records the no-op answer the next run would give (mono.replay.recording.prime). Not `lock`: an
+# install follows it, and the venvs it makes change the folders the lock's answer looked at.
+PRIMED = frozenset({"install"})
 # Set in the quiet run: the time the run before it ended, in ns.
 PRIMING = "MONO_PRIMING"
 # Environment variables that differ between two shells of one user and change no answer.
