@@ -6,16 +6,20 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mono.errors import InvalidPyproject
+from mono.errors import InvalidPyproject, MissingPathDependency, MonoError
 from mono.model import layout
-from mono.repo import discovery, statcache
+from mono.model.kinds import KINDS
+from mono.repo import discovery, facts, statcache
 from mono.repo.discovery import find_pyprojects, load_workspace
 from mono.repo.statcache import Signature, file_sha256, save_file_hashes, signature
 from mono.repo.toml import read_toml
@@ -215,7 +219,7 @@ class Parses:
             self.shown.append(shown_as)
             return read_toml(path, shown_as)
 
-        monkeypatch.setattr(discovery, "read_toml", counted)
+        monkeypatch.setattr(facts, "read_toml", counted)
 
 
 def test_discovery_reads_only_the_pyprojects_that_changed(
@@ -237,6 +241,56 @@ def test_discovery_reads_only_the_pyprojects_that_changed(
     assert parses.shown == ["app/shop/web/pyproject.toml"]
 
 
+def test_what_lies_beside_a_pyproject_is_looked_at_each_run(tmp_path: Path, trusting: None) -> None:
+    """The cache keeps what a file says; a lock beside it, or a path dependency's target, is
+    not in the file and is looked at anew."""
+    root = small_repo(tmp_path / "repo")
+    assert not load_workspace(root).projects["web"].has_lock
+    (root / "app/shop/web/poetry.lock").write_text("")
+    assert load_workspace(root).projects["web"].has_lock
+    shutil.rmtree(root / "lib/core")
+    with pytest.raises(MissingPathDependency):
+        load_workspace(root)
+
+
+def test_a_test_input_linked_out_of_the_repository_is_refused_though_its_file_is_unchanged(
+    tmp_path: Path, trusting: None
+) -> None:
+    root = small_repo(tmp_path / "repo")
+    core = root / "lib/core/pyproject.toml"
+    core.write_text(core.read_text() + '\n[tool.mono]\ntest-inputs = ["data"]\n')
+    (root / "lib/core/data").mkdir()
+    assert load_workspace(root).projects["core"].test_inputs == ("lib/core/data",)
+    (root / "lib/core/data").rmdir()
+    (root / "lib/core/data").symlink_to(tmp_path)
+    with pytest.raises(InvalidPyproject, match="'data' leaves the repository"):
+        load_workspace(root)
+
+
+def test_a_change_of_the_folder_kinds_or_of_the_tool_parses_again(
+    tmp_path: Path, trusting: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = small_repo(tmp_path / "repo")
+    load_workspace(root)
+    parses = Parses(monkeypatch)
+    (root / "pyproject.toml").write_text('[tool.mono]\nkinds = { shop = "eng" }\n')
+    assert load_workspace(root).projects["web"].kind == "eng"
+    assert sorted(parses.shown) == ["app/shop/web/pyproject.toml", "lib/core/pyproject.toml"]
+    parses.shown.clear()
+    monkeypatch.setattr(facts, "sources_fingerprint", lambda: "another version")
+    load_workspace(root)
+    assert sorted(parses.shown) == ["app/shop/web/pyproject.toml", "lib/core/pyproject.toml"]
+
+
+def test_the_fingerprint_of_the_tool_follows_its_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    first = statcache.sources_fingerprint()
+    assert statcache.sources_fingerprint() == first
+    statcache.sources_fingerprint.cache_clear()
+    monkeypatch.setattr(statcache, "tool_sources", lambda: [__file__])
+    assert statcache.sources_fingerprint() != first
+    statcache.sources_fingerprint.cache_clear()
+
+
 def test_a_cache_entry_of_a_pyproject_gone_is_dropped(tmp_path: Path, trusting: None) -> None:
     root = small_repo(tmp_path / "repo")
     load_workspace(root)
@@ -247,7 +301,7 @@ def test_a_cache_entry_of_a_pyproject_gone_is_dropped(tmp_path: Path, trusting: 
     assert set(entries) == {"app/shop/web/pyproject.toml"}
 
 
-def test_tables_json_cannot_keep_are_parsed_each_time(
+def test_a_pyproject_holding_what_json_cannot_keep_is_remembered_by_its_facts(
     tmp_path: Path, trusting: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_tree(
@@ -256,35 +310,61 @@ def test_tables_json_cannot_keep_are_parsed_each_time(
     parses = Parses(monkeypatch)
     load_workspace(root)
     load_workspace(root)
-    assert parses.shown == ["lib/core/pyproject.toml"] * 2
+    assert parses.shown == ["lib/core/pyproject.toml"]
 
 
-def parse_cache_with(root: Path, data: object) -> bytes:
+def facts_cache_with(root: Path, data: object) -> bytes:
     seen = signature(root / "lib/core/pyproject.toml")
     assert seen is not None
-    kind = statcache.parsed_tomls(root)._format
+    kind = facts.project_facts(root, discovery.load_config(root))._format
     return json.dumps({"format": kind, "entries": {"lib/core/pyproject.toml": [*seen, data]}}).encode()
+
+
+def core_facts(**changes: object) -> list[Any]:
+    known = facts.Facts("core", "lib", "pep621", "0.1.0", (), (), (), (), (), None, False, False, False)
+    value = facts._to_cache(known)
+    for field, changed in changes.items():
+        value[facts.Facts._fields.index(field)] = changed
+    return value
 
 
 @pytest.mark.parametrize(
     "data",
-    [None, [], "name", {"project": {"name": None}}, {"project": [1, None]}, {"project": {"name": {"a": {}}}}],
-    ids=["null", "a list", "a string", "a null in a table", "a null in an array", "a table for a name"],
-)
-def test_a_hostile_parse_cache_is_discarded_or_checked_like_the_file(
+    [
+        None,
+        [],
+        "core",
+        core_facts()[:-1],
+        core_facts(name=None),
+        core_facts(kind="service"),
+        core_facts(style="hatch"),
+        core_facts(declared=["flask", 1]),
+        core_facts(path_dependencies=[["core", "core", "../core", "lib/core"]]),
+        core_facts(settings_only="no"),
+    ],
+    ids=["null", "empty", "a string", "a field short", "a null name", "an unknown kind", "an unknown style",
+         "a number for a name", "a dependency short", "a string for a flag"],
+)  # fmt: skip
+def test_a_hostile_facts_cache_is_discarded(
     tmp_path: Path, trusting: None, data: object, caplog: pytest.LogCaptureFixture
 ) -> None:
     root = small_repo(tmp_path / "repo")
     cache = layout.pyproject_cache(root)
     cache.parent.mkdir(parents=True)
-    cache.write_bytes(parse_cache_with(root, data))
-    if isinstance(data, dict) and "name" in data["project"] and data["project"]["name"] is not None:
-        # Tables TOML could hold are used while the stat matches, and checked as a file's are.
-        with pytest.raises(InvalidPyproject, match="name must be a non-empty string"):
-            load_workspace(root)
-        return
+    cache.write_bytes(facts_cache_with(root, data))
     assert load_workspace(root).projects["core"].name == "core"
     assert "discarded a damaged cache file" in caplog.text
+
+
+def test_facts_of_the_right_shape_are_used_and_checked_as_a_files_name_is(tmp_path: Path, trusting: None) -> None:
+    root = small_repo(tmp_path / "repo")
+    cache = layout.pyproject_cache(root)
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(facts_cache_with(root, core_facts(version="9.9")))
+    assert load_workspace(root).projects["core"].version == "9.9"  # trusted while the stat matches
+    cache.write_bytes(facts_cache_with(root, core_facts(name="../evil")))
+    with pytest.raises(InvalidPyproject, match="not a valid distribution name"):
+        load_workspace(root)
 
 
 def test_a_damaged_parse_cache_is_replaced(tmp_path: Path, trusting: None) -> None:
@@ -294,16 +374,6 @@ def test_a_damaged_parse_cache_is_replaced(tmp_path: Path, trusting: None) -> No
     cache.write_bytes(b"\x00garbage")
     assert set(load_workspace(root).projects) == {"core", "web"}
     assert len(json.loads(cache.read_bytes())["entries"]) == 2
-
-
-def test_tables_nested_too_deep_for_the_cache_are_not_kept() -> None:
-    deep: dict[str, Any] = {}
-    current = deep
-    for _ in range(statcache.MAX_DEPTH + 1):
-        current["a"] = {}
-        current = current["a"]
-    assert not statcache.is_plain(deep)
-    assert statcache.is_plain({"a": [1, 2.5, True, "x", {"b": []}]})
 
 
 # --- folder listings -----------------------------------------------------------------------------
@@ -345,10 +415,8 @@ def test_a_linked_pyproject_is_looked_at_each_time(tmp_path: Path, trusting: Non
     assert "lib/linked" not in find_pyprojects(root)
 
 
-@pytest.mark.parametrize("value", [None, 1, "", "x-", "gq", ["g-"]], ids=repr)
-def test_a_hostile_folder_cache_is_discarded(
-    tmp_path: Path, trusting: None, value: object, caplog: pytest.LogCaptureFixture
-) -> None:
+@pytest.mark.parametrize("value", [None, 1, "", "x-", "gq", ["g-"], "--/core", "--core/", "--//core"], ids=repr)
+def test_a_hostile_folder_cache_entry_is_listed_again(tmp_path: Path, trusting: None, value: object) -> None:
     root = small_repo(tmp_path / "repo")
     seen = signature(root / "lib")
     assert seen is not None
@@ -357,7 +425,7 @@ def test_a_hostile_folder_cache_is_discarded(
     kind = statcache.folder_listings(root)._format
     cache.write_text(json.dumps({"format": kind, "entries": {"lib": [*seen, value]}}))
     assert find_pyprojects(root) == ["app/shop/web", "lib/core"]
-    assert "discarded a damaged cache file" in caplog.text
+    assert json.loads(cache.read_text())["entries"]["lib"] == [*seen, "--core"]  # what the folder holds
 
 
 def test_the_racy_window_is_longer_where_times_are_whole_seconds() -> None:
@@ -368,3 +436,33 @@ def test_the_racy_window_is_longer_where_times_are_whole_seconds() -> None:
     whole = 1_700_000_010_000_000_000  # a file system that keeps seconds only: 2 s
     assert statcache.is_racy(Signature(whole, whole, 1, 1), now)
     assert not statcache.is_racy(Signature(whole, whole, 1, 1), whole + statcache.RACY_NS)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=4), children, max_size=3),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(field=st.sampled_from(facts.Facts._fields), value=_JSON)
+def test_a_facts_cache_entry_with_any_field_replaced_is_used_only_when_it_could_be_ours(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, field: str, value: object
+) -> None:
+    monkeypatch.setattr(statcache, "RACY_NS", 0)
+    root = small_repo(tmp_path_factory.mktemp("repo"))
+    cache = layout.pyproject_cache(root)
+    cache.parent.mkdir(parents=True)
+    cache.write_bytes(facts_cache_with(root, core_facts(**{field: value})))
+    try:
+        core = load_workspace(root).projects.get("core")
+    except MonoError:
+        return  # a name or setting the facts lie about is refused as the file's would be, in one line
+    for project in load_workspace(root).projects.values():  # whatever was used is of the model's types
+        assert isinstance(project.name, str) and project.kind in KINDS and project.style in ("pep621", "poetry1")
+        assert project.version is None or isinstance(project.version, str)
+        assert all(isinstance(name, str) for name in (*project.depends_on, *project.test_env, *project.test_inputs))
+        assert all(isinstance(dependency.develop, bool) for dependency in project.path_dependencies)
+    if core is not None and core.version != "0.1.0":
+        assert field == "version"  # the entry was used: it held what the cache could store

@@ -16,8 +16,7 @@ from mono.model.names import shown_name
 @click.pass_obj
 def affected_command(repo: Repo, since: str | None, as_json: bool) -> int:
     """List projects changed since REF, plus every project that depends on them."""
-    workspace, graph = repo.load()
-    found = affected(workspace, graph, since)
+    workspace, found = affected(repo.root, repo.load, since)
     if as_json:
         emit_json(
             {

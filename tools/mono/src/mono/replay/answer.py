@@ -151,17 +151,6 @@ def racy_window(changed_ns: int) -> int:
     return RACY_NS if changed_ns % 1_000_000_000 == 0 else FINE_RACY_NS
 
 
-def tool_sources() -> list[str]:
-    """The tool's own source files: an edit of one changes the answer of every command."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    found = []
-    for folder, subfolders, files in os.walk(package):
-        subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
-        found.append(folder)
-        found.extend(os.path.join(folder, name) for name in sorted(files) if name.endswith(".py"))
-    return found
-
-
 # Replaying.
 
 

@@ -27,10 +27,10 @@ from mono.replay.answer import (
     records_folder,
     root_of,
     signature,
-    tool_sources,
     user_cache,
 )
 from mono.replay.watch import Tee, WouldWork, unwrap_os, wrap_os
+from mono.sources import tool_sources
 
 MAX_OUTPUT = 1 << 20
 # Audit events after which a run's answer depends on more than the files it stat'ed.

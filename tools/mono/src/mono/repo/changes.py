@@ -140,7 +140,13 @@ def affected_by(workspace: Workspace, graph: Graph, files: list[str], base: Base
     )
 
 
+def what_changed(root: Path, since: str | None) -> tuple[Base, list[str]]:
+    """The base commit (`since`, or the default) and the files changed between it and the working tree."""
+    base = resolve_base(root, since)
+    return base, changed_files(root, base)
+
+
 def find_affected(workspace: Workspace, graph: Graph, since: str | None) -> Affected:
     """Projects affected by what changed between `since` (or the default base) and the working tree."""
-    base = resolve_base(workspace.root, since)
-    return affected_by(workspace, graph, changed_files(workspace.root, base), base)
+    base, files = what_changed(workspace.root, since)
+    return affected_by(workspace, graph, files, base)

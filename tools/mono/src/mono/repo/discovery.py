@@ -6,35 +6,18 @@ import fnmatch
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import cast
 
 from mono.errors import DuplicateProject, InvalidPyproject, MissingPathDependency
 from mono.model import paths
-from mono.model.config import (
-    REPOSITORY_KEYS,
-    Config,
-    DockerContext,
-    check_docker_context,
-    parse_config,
-    unknown_key,
-)
-from mono.model.kinds import Kind, check_kind
-from mono.model.names import is_unsafe_name, normalize_name, shown_name
+from mono.model.config import REPOSITORY_KEYS, Config, DockerContext, parse_config, unknown_key
+from mono.model.kinds import Kind
+from mono.model.names import is_unsafe_name, shown_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
+from mono.repo.facts import PROJECT_SETTINGS, Facts, FactsCache, WrittenDependency, cached_facts, project_facts
 from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
-from mono.repo.statcache import (
-    Listing,
-    ListingCache,
-    TomlCache,
-    folder_listings,
-    parsed_tomls,
-    read_cached,
-    read_listing,
-)
-from mono.repo.toml import read_toml, table
-
-_PROJECT_SETTINGS = {"kind", "test-inputs", "test-env", "docker-context", "groups", "run"}
+from mono.repo.statcache import Listing, ListingCache, folder_listings, walk_listings
 
 
 @dataclass(frozen=True)
@@ -79,11 +62,11 @@ def load_config(root: Path) -> Config:
     pyproject = PyProject.read(path, "pyproject.toml")
     settings = pyproject.mono_settings
     if pyproject.is_project:
-        known = _PROJECT_SETTINGS | REPOSITORY_KEYS
+        known = PROJECT_SETTINGS | REPOSITORY_KEYS
         for key in settings:
             if key not in known:
                 raise unknown_key(key, set(known), "pyproject.toml [tool.mono]")
-        settings = {key: value for key, value in settings.items() if key not in _PROJECT_SETTINGS}
+        settings = {key: value for key, value in settings.items() if key not in PROJECT_SETTINGS}
     return parse_config(settings)
 
 
@@ -120,91 +103,12 @@ def _holds_pyproject(root: Path, relative: str, listing: Listing) -> bool:
 def find_pyprojects(root: Path, exclude: tuple[str, ...] = (), folders: ListingCache | None = None) -> list[str]:
     """Repo-relative folders (below the root) that hold a pyproject.toml, in sorted order; each
     folder listed anew only when its stat moved since `folders` (a cache) last saw it."""
-    found: list[str] = []
     cache = folders if folders is not None else folder_listings(root)
-    top = os.fspath(root)  # strings, not Paths: tens of thousands of folders on a large repository
-    pending = [""]
-    while pending:
-        relative = pending.pop()
-        listing = read_listing(cache, f"{top}/{relative}" if relative else top, relative)
-        if listing is None or (relative and listing.has_git):
-            continue  # not to be listed; or another repository (a submodule): not ours to manage
-        if relative and _holds_pyproject(root, relative, listing):
-            found.append(relative)
-        for name in listing.folders:
-            child = f"{relative}/{name}" if relative else name
-            if not _is_skipped(child, name, exclude):
-                pending.append(child)
+    # strings, not Paths: tens of thousands of folders on a large repository
+    walked = walk_listings(cache, os.fspath(root), lambda child, name: not _is_skipped(child, name, exclude))
+    found = [relative for relative, listing in walked if relative and _holds_pyproject(root, relative, listing)]
     cache.save(keep_unused=False)  # every folder was listed: the others are gone or left out
     return sorted(found)
-
-
-def _path_dependencies(
-    pyproject: PyProject, project_path: str, root: Path, known: frozenset[str]
-) -> tuple[PathDependency, ...]:
-    found: dict[str, PathDependency] = {}
-    for written in pyproject.path_dependencies():
-        target = paths.join(project_path, written.path)
-        # Most targets are projects found already; only others need a look at the disk.
-        if target not in known and not os.path.exists(root / target):
-            raise MissingPathDependency(pyproject.shown_as, written.name, written.path)
-        found[target] = PathDependency(normalize_name(written.name), written.path, target, written.develop)
-    return tuple(found[key] for key in sorted(found))
-
-
-def _test_env(value: Any, shown_as: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
-        raise InvalidPyproject(f"{shown_as} [tool.mono] test-env", "must be a list of environment variable names")
-    return tuple(sorted(set(value)))
-
-
-def _test_inputs(value: Any, project_path: str, shown_as: str, root: Path) -> tuple[str, ...]:
-    where = f"{shown_as} [tool.mono] test-inputs"
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidPyproject(where, "must be a list of paths relative to the project")
-    inputs = [paths.join(project_path, item) for item in value]
-    outside = [
-        item
-        for item, target in zip(value, inputs, strict=True)
-        if paths.leaves_repository(target) or not paths_inside(root, root / target)  # a symlink out, too
-    ]
-    if outside:
-        raise InvalidPyproject(where, f"'{outside[0]}' leaves the repository")
-    return tuple(sorted(set(inputs)))
-
-
-def _check_groups(pyproject: PyProject) -> None:
-    """`[tool.mono] groups`: a list of the file's own Poetry groups."""
-    if "groups" not in pyproject.mono_settings:
-        return
-    where = f"{pyproject.shown_as} [tool.mono] groups"
-    value = pyproject.mono_settings["groups"]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise InvalidPyproject(where, "must be a list of Poetry group names", 'for example groups = ["test"]')
-    known = set(pyproject.group_names)
-    unknown = sorted(set(value) - known)
-    if unknown:
-        listed = ", ".join(sorted(known)) or "none"
-        raise InvalidPyproject(where, f"names no group '{unknown[0]}' of this file", f"its groups: {listed}")
-
-
-def _sources_outside(pyproject: PyProject, project_path: str) -> tuple[str, ...]:
-    """The repo-relative package folders it takes from outside its own folder (and inside the repo)."""
-    joined = {paths.join(project_path, source) for source in pyproject.package_sources()}
-    inside = {source for source in joined if not paths.leaves_repository(source)}
-    return tuple(sorted(source for source in inside if not paths.is_within(source, project_path)))
-
-
-def _kind(settings: dict[str, Any], path: str, config: Config, shown_as: str) -> Kind | None:
-    """The kind its settings or the folders above it give; None when neither says."""
-    known = _PROJECT_SETTINGS | REPOSITORY_KEYS if path == "." else _PROJECT_SETTINGS
-    for key in settings:
-        if key not in known:
-            raise unknown_key(key, set(known), f"{shown_as} [tool.mono]")
-    if "kind" in settings:
-        return check_kind(settings["kind"], f"{shown_as} [tool.mono] kind")
-    folders = path.split("/")[:-1] if path != "." else []
-    return next((config.kinds[folder] for folder in folders if folder in config.kinds), None)
 
 
 def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
@@ -216,53 +120,67 @@ def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
     return "app" if (folder / "Dockerfile").is_file() else "other"
 
 
-def _settings_only(pyproject: PyProject) -> bool:
-    """A pyproject.toml that holds only tools' settings (ruff's, pytest's), no project."""
-    return "project" not in pyproject.data and "poetry" not in table(pyproject.data, "tool")
+def _missing_dependency(facts: Facts, root: Path, known: frozenset[str]) -> WrittenDependency | None:
+    """A path dependency whose target is neither a project found nor anything on disk."""
+    for written in facts.path_dependencies:
+        # Most targets are projects found already; only others need a look at the disk.
+        if written.target not in known and not os.path.exists(root / written.target):
+            return written
+    return None
 
 
-def _belongs_to_other_tools(pyproject: PyProject, folder: Path, has_lock: bool) -> bool:
-    """A project PDM or uv manages (their table, backend or lock, and no poetry.lock): not ours.
-    Asked of thousands of files: the tables first, the disk only when they do not tell."""
-    if has_lock or "poetry" in table(pyproject.data, "tool"):
+def _test_inputs(facts: Facts, project_path: str, shown_as: str, root: Path) -> tuple[str, ...]:
+    inputs = [paths.join(project_path, item) for item in facts.test_inputs]
+    outside = [
+        item
+        for item, target in zip(facts.test_inputs, inputs, strict=True)
+        if paths.leaves_repository(target) or not paths_inside(root, root / target)  # a symlink out, too
+    ]
+    if outside:
+        raise InvalidPyproject(f"{shown_as} [tool.mono] test-inputs", f"'{outside[0]}' leaves the repository")
+    return tuple(sorted(set(inputs)))
+
+
+def _is_foreign(facts: Facts, path: str, folder: str, has_lock: bool) -> bool:
+    """Not a Poetry project: tools' settings only, or a project PDM or uv manages (their table,
+    backend or lock, and no poetry.lock). Asked of thousands of files: the facts first, the disk
+    only when they do not tell."""
+    if path == ".":
         return False
-    return pyproject.other_tools_project or (folder / "pdm.lock").is_file() or (folder / "uv.lock").is_file()
+    if facts.settings_only:
+        return True
+    if has_lock or facts.poetry_table:
+        return False
+    return facts.other_tools or os.path.isfile(f"{folder}/pdm.lock") or os.path.isfile(f"{folder}/uv.lock")
 
 
-def _parse(root: Path, path: str, config: Config, known: frozenset[str], parsed: TomlCache) -> _Parsed:
-    """What one pyproject.toml says (its tables from `parsed` when the file is unchanged)."""
-    folder = root if path == "." else root / path
+def _parse(root: Path, path: str, config: Config, known: frozenset[str], cache: FactsCache) -> _Parsed:
+    """What one pyproject.toml says (from `cache` when the file is unchanged), and what the disk
+    around it says."""
+    facts = cached_facts(cache, root, path, config)
+    folder = str(root) if path == "." else f"{root}/{path}"
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
-    pyproject = PyProject(read_cached(parsed, f"{root}/{shown_as}", shown_as, read_toml), shown_as)
-    raw_name = pyproject.name
-    if raw_name is None and pyproject.style == "poetry1":
-        raw_name = folder.name if path != "." else root.name  # Poetry 1 allows no name with package-mode = false
-    if not isinstance(raw_name, str) or not raw_name.strip():
-        raise InvalidPyproject(shown_as, "the project name must be a non-empty string", "set [project] name")
-    settings = pyproject.mono_settings
-    kind = _kind(settings, path, config, shown_as)
-    _check_groups(pyproject)
-    _ = pyproject.run_setting  # a bad [tool.mono] run is reported whatever the command
+    missing = _missing_dependency(facts, root, known)
+    if missing is not None:
+        raise MissingPathDependency(shown_as, missing.written_name, missing.path)
     has_lock = os.path.isfile(f"{folder}/poetry.lock")
     return _Parsed(
-        foreign=path != "." and (_settings_only(pyproject) or _belongs_to_other_tools(pyproject, folder, has_lock)),
-        kind_guessed=kind is None,
-        sources_outside=_sources_outside(pyproject, path),
-        test_inputs=_test_inputs(settings.get("test-inputs", []), path, shown_as, root),
-        name=normalize_name(raw_name),
+        foreign=_is_foreign(facts, path, folder, has_lock),
+        kind_guessed=facts.kind is None,
+        sources_outside=facts.sources_outside,
+        test_inputs=_test_inputs(facts, path, shown_as, root) if facts.test_inputs else (),
+        name=facts.name,
         path=path,
-        kind=kind or "other",
-        style=pyproject.style,
-        version=pyproject.version,
-        path_dependencies=_path_dependencies(pyproject, path, root, known),
-        has_lock=has_lock,
-        declared=pyproject.declared_names(),
-        test_env=_test_env(settings.get("test-env", []), shown_as),
-        docker_context=(
-            check_docker_context(settings["docker-context"], f"{shown_as} [tool.mono] docker-context")
-            if "docker-context" in settings
-            else None
+        kind=cast("Kind", facts.kind or "other"),  # a string: a type built per call costs 10 us
+        style=facts.style,
+        version=facts.version,
+        path_dependencies=tuple(
+            PathDependency(item.name, item.path, item.target, item.develop) for item in facts.path_dependencies
         ),
+        has_lock=has_lock,
+        declared=frozenset(facts.declared),
+        test_env=facts.test_env,
+        docker_context=cast("DockerContext | None", facts.docker_context),
     )
 
 
@@ -302,9 +220,9 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     if _root_is_project(root):
         found.insert(0, ".")
     known = frozenset(found)
-    tables = parsed_tomls(root)
-    parsed = [_parse(root, path, config, known, tables) for path in found]
-    tables.save(keep_unused=False)  # every pyproject was read: the others are gone
+    cache = project_facts(root, config)
+    parsed = [_parse(root, path, config, known, cache) for path in found]
+    cache.save(keep_unused=False)  # every pyproject was read: the others are gone
     used_by_path = {dependency.target for item in parsed if not item.foreign for dependency in item.path_dependencies}
     # A project of PDM or uv is left alone, unless a Poetry project installs it by path.
     parsed = [item for item in parsed if not item.foreign or item.path in used_by_path]

@@ -1,19 +1,20 @@
 """What the tool knows of a file while a stat of it says it did not change: its sha256 (the
-cache keys of install and test) and its parsed TOML (discovery), so an unchanged file is not
-read again.
+cache keys of install and test), a folder's listing, and (mono.repo.facts) what a pyproject.toml
+says, so an unchanged file is not read again.
 
 A file is stat'ed before it is read, and what was learnt is trusted only while the stat
 matches in full: modification and change time in nanoseconds, size and inode (a rewrite moves
 the first, `os.utime` putting the mtime back moves the change time, a replace the inode). A
 file changed just now (0.1 s; 2 s where times are whole seconds) is not remembered at all: a
 second write within the same clock tick would leave all of those as they were (git's "racy"
-rule). The caches are JSON
-files written atomically; one that is damaged, hostile or of another format is discarded whole.
+rule). The caches are JSON files written atomically; one that is damaged, hostile or of another
+format is discarded whole.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import logging
@@ -22,12 +23,13 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
-from mono.model.layout import file_hash_cache, folder_cache, pyproject_cache
+from mono.model.layout import file_hash_cache, folder_cache
 from mono.repo.state import write_atomically
+from mono.sources import tool_sources
 
 logger = logging.getLogger("mono")
 
@@ -39,10 +41,8 @@ RACY_NS = 2_000_000_000
 FINE_RACY_NS = 100_000_000
 # Past this many entries, those not used by this run are dropped when the cache is saved.
 MAX_ENTRIES = 100_000
-# A cache file larger than this is not ours (ours hold ~1 KB per pyproject, ~150 B per hash).
+# A cache file larger than this is not ours (ours hold ~300 B per pyproject, ~150 B per hash).
 MAX_BYTES = 512 * 1024 * 1024
-# Parsed TOML nested deeper than this is parsed again each time (real pyprojects nest < 10).
-MAX_DEPTH = 32
 
 V = TypeVar("V")
 
@@ -63,6 +63,14 @@ def signature(path: str | Path) -> Signature | None:
     except (OSError, ValueError):  # ValueError: a NUL in a path a file wrote
         return None
     return Signature(status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+
+
+@functools.cache
+def sources_fingerprint() -> str:
+    """A digest of the stat of every source file of the tool, for a cache of what its code
+    derives: another version of the tool (or an edit of it) starts a new cache."""
+    seen = [f"{path} {signature(path)}" for path in tool_sources()]
+    return hashlib.sha256("\n".join(seen).encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
 def is_racy(seen: Signature, now_ns: int) -> bool:
@@ -109,6 +117,17 @@ class StatCache(Generic[V]):
                 return None
             value: V = entry[4]
             return value
+
+    def entries(self) -> dict[str, Any]:
+        """Every entry as loaded, unchecked, for a caller that checks each one it uses as `get`
+        would (see walk_listings) and then says which it used (`used`)."""
+        with self._lock:
+            return self._loaded()
+
+    def used(self, keys: list[str]) -> None:
+        """Keep `keys` when the cache is saved without its unused entries."""
+        with self._lock:
+            self._used.update(keys)
 
     def put(self, key: str, seen: Signature, value: V) -> None:
         """Remember `value`, learnt from `key` after a stat gave `seen`; not for a racy file."""
@@ -222,57 +241,6 @@ def file_sha256(root: Path, relative: str) -> bytes | None:
     return digest
 
 
-# --- parsed TOML ---------------------------------------------------------------------------------
-
-
-def is_plain(value: object, depth: int = 0) -> bool:
-    """True for what JSON keeps exactly and TOML could have written: tables with string keys,
-    arrays, strings, integers, floats and booleans, nested at most MAX_DEPTH deep (no dates,
-    which JSON has not, and no null, which TOML has not)."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or kind is float:
-        return True
-    if depth >= MAX_DEPTH:
-        return False
-    if kind is dict:
-        return all(type(key) is str and is_plain(item, depth + 1) for key, item in value.items())  # type: ignore[attr-defined]
-    if kind is list:
-        return all(is_plain(item, depth + 1) for item in value)  # type: ignore[attr-defined]
-    return False
-
-
-def _is_table(value: object, strict: bool) -> bool:
-    """A table, of nothing but JSON's types: a file without a `null` in it cannot hold another
-    (JSON has no dates, and a deep one was not stored), so only such a file costs a full check."""
-    return isinstance(value, dict) and (not strict or is_plain(value))
-
-
-TomlCache = StatCache[dict[str, Any]]
-
-
-def parsed_tomls(root: Path) -> TomlCache:
-    """The cache of parsed pyproject.toml files of the repository at `root`, kept in the user's
-    cache folder: the read-only commands that use it write nothing inside the repository."""
-    return StatCache(pyproject_cache(root), "parsed-toml", _is_table)
-
-
-def read_cached(
-    cache: TomlCache, path: str, relative: str, parse: Callable[[Path, str], dict[str, Any]]
-) -> dict[str, Any]:
-    """What `parse` makes of the file at `path` (repo-relative `relative`), from `cache` when its
-    stat is what it was; a result JSON cannot keep exactly is returned, not remembered. Errors of
-    `parse` pass through."""
-    seen = signature(path)
-    if seen is not None:
-        known = cache.get(relative, seen)
-        if known is not None:
-            return known
-    data = parse(Path(path), relative)
-    if seen is not None and is_plain(data):
-        cache.put(relative, seen, data)
-    return data
-
-
 # --- folder listings -----------------------------------------------------------------------------
 
 
@@ -291,7 +259,17 @@ _PYPROJECT_STATES = {"f": "file", "l": "link", "-": "none"}
 
 
 def _is_listing(value: object, strict: bool) -> bool:
-    return isinstance(value, str) and len(value) >= 2 and value[0] in "g-" and value[1] in _PYPROJECT_STATES
+    # No empty name (a '/' at either end of the names, or two together): "" would list a folder
+    # inside itself for ever.
+    return (
+        type(value) is str
+        and len(value) >= 2
+        and value[0] in "g-"
+        and value[1] in _PYPROJECT_STATES
+        and "//" not in value
+        and value[2:3] != "/"
+        and (len(value) == 2 or value[-1] != "/")
+    )
 
 
 def folder_listings(root: Path) -> ListingCache:
@@ -315,17 +293,47 @@ def _list(path: str) -> str:
     return git + pyproject + "/".join(folders)
 
 
-def read_listing(cache: ListingCache, path: str, relative: str) -> Listing | None:
-    """The listing of the folder at `path` (repo-relative `relative`), from `cache` while its
-    stat is what it was; None when it cannot be listed."""
-    seen = signature(path)
-    known = cache.get(relative, seen) if seen is not None else None
-    if known is None:
+def _kept_listing(entry: object, seen: Signature) -> str | None:
+    """The listing a cache entry holds, if it was learnt from a folder with the stat `seen`."""
+    if not (type(entry) is list and len(entry) == 5 and _is_listing(entry[4], False)):
+        return None
+    same = entry[0] == seen[0] and entry[1] == seen[1] and entry[2] == seen[2] and entry[3] == seen[3]
+    listing: str = entry[4]
+    return listing if same else None
+
+
+def walk_listings(cache: ListingCache, top: str, enter: Callable[[str, str], bool]) -> Iterator[tuple[str, Listing]]:
+    """The folder `top` and those below it that `enter(relative, name)` lets in, each with its
+    listing (from `cache` while the folder's stat is what it was); not a folder that cannot be
+    listed, nor one holding a `.git` below `top` (another repository, a submodule), nor what is
+    below those. Tens of thousands of folders on a large repository: the loop is kept tight, and
+    an entry that is not what the cache stores is listed again (its folder, not the whole file)."""
+    entries = cache.entries()
+    used: list[str] = []
+    pending = [""]
+    while pending:
+        relative = pending.pop()
+        path = f"{top}/{relative}" if relative else top
         try:
-            known = _list(path)
-        except OSError:
-            return None
-        if seen is not None:
+            status = os.stat(path)
+        except (OSError, ValueError):  # ValueError: a NUL in a name
+            continue
+        seen = Signature(status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
+        known = _kept_listing(entries.get(relative), seen)
+        if known is not None:
+            used.append(relative)
+        else:
+            try:
+                known = _list(path)
+            except OSError:
+                continue
             cache.put(relative, seen, known)
-    names = tuple(name for name in known[2:].split("/") if name)
-    return Listing(known[0] == "g", _PYPROJECT_STATES[known[1]], names)
+        if relative and known[0] == "g":
+            continue
+        names = tuple(known[2:].split("/")) if len(known) > 2 else ()
+        yield relative, Listing(known[0] == "g", _PYPROJECT_STATES[known[1]], names)
+        for name in names:
+            child = f"{relative}/{name}" if relative else name
+            if enter(child, name):
+                pending.append(child)
+    cache.used(used)
