@@ -321,7 +321,7 @@ def facts_cache_with(root: Path, data: object) -> bytes:
 
 
 def core_facts(**changes: object) -> list[Any]:
-    known = facts.Facts("core", "lib", "pep621", "0.1.0", (), (), (), (), (), None, False, False, False)
+    known = facts.Facts("core", "lib", "pep621", "0.1.0", (), (), (), (), (), (), None, False, False, False)
     value = facts._to_cache(known)
     for field, changed in changes.items():
         value[facts.Facts._fields.index(field)] = changed
@@ -339,11 +339,12 @@ def core_facts(**changes: object) -> list[Any]:
         core_facts(kind="service"),
         core_facts(style="hatch"),
         core_facts(declared=["flask", 1]),
-        core_facts(path_dependencies=[["core", "core", "../core", "lib/core"]]),
+        core_facts(path_dependencies=[["core", "../core", "lib/core"]]),
+        core_facts(path_dependencies=[["core", "../core", "lib/core", True]]),
         core_facts(settings_only="no"),
     ],
     ids=["null", "empty", "a string", "a field short", "a null name", "an unknown kind", "an unknown style",
-         "a number for a name", "a dependency short", "a string for a flag"],
+         "a number for a name", "a dependency short", "a dependency without its written name", "a string for a flag"],
 )  # fmt: skip
 def test_a_hostile_facts_cache_is_discarded(
     tmp_path: Path, trusting: None, data: object, caplog: pytest.LogCaptureFixture

@@ -14,7 +14,7 @@ from mono.model.config import REPOSITORY_KEYS, Config, DockerContext, parse_conf
 from mono.model.kinds import Kind
 from mono.model.names import is_unsafe_name, shown_name
 from mono.model.project import Duplicate, PathDependency, Project, Style, Workspace
-from mono.repo.facts import PROJECT_SETTINGS, Facts, FactsCache, WrittenDependency, cached_facts, project_facts
+from mono.repo.facts import PROJECT_SETTINGS, Facts, FactsCache, cached_facts, project_facts
 from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
 from mono.repo.statcache import Listing, ListingCache, folder_listings, walk_listings
@@ -30,7 +30,7 @@ class _Parsed:
     path_dependencies: tuple[PathDependency, ...]
     has_lock: bool
     test_inputs: tuple[str, ...]
-    declared: frozenset[str]  # every dependency name it declares (normalised), path or not
+    declared: tuple[str, ...]  # every dependency name it declares (normalised), path or not
     test_env: tuple[str, ...]
     kind_guessed: bool  # no setting and no known folder: its kind follows from how it is used
     sources_outside: tuple[str, ...]
@@ -120,13 +120,13 @@ def _guessed_kind(item: _Parsed, used_by_path: set[str], root: Path) -> Kind:
     return "app" if (folder / "Dockerfile").is_file() else "other"
 
 
-def _missing_dependency(facts: Facts, root: Path, known: frozenset[str]) -> WrittenDependency | None:
-    """A path dependency whose target is neither a project found nor anything on disk."""
-    for written in facts.path_dependencies:
+def _check_dependencies(facts: Facts, shown_as: str, root: Path, known: frozenset[str]) -> None:
+    """MissingPathDependency for a path dependency whose target is neither a project found nor
+    anything on disk."""
+    for dependency, written_name in zip(facts.path_dependencies, facts.written_names, strict=True):
         # Most targets are projects found already; only others need a look at the disk.
-        if written.target not in known and not os.path.exists(root / written.target):
-            return written
-    return None
+        if dependency.target not in known and not os.path.exists(root / dependency.target):
+            raise MissingPathDependency(shown_as, written_name, dependency.path)
 
 
 def _test_inputs(facts: Facts, project_path: str, shown_as: str, root: Path) -> tuple[str, ...]:
@@ -160,9 +160,7 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str], cache: 
     facts = cached_facts(cache, root, path, config)
     folder = str(root) if path == "." else f"{root}/{path}"
     shown_as = "pyproject.toml" if path == "." else f"{path}/pyproject.toml"
-    missing = _missing_dependency(facts, root, known)
-    if missing is not None:
-        raise MissingPathDependency(shown_as, missing.written_name, missing.path)
+    _check_dependencies(facts, shown_as, root, known)
     has_lock = os.path.isfile(f"{folder}/poetry.lock")
     return _Parsed(
         foreign=_is_foreign(facts, path, folder, has_lock),
@@ -174,11 +172,9 @@ def _parse(root: Path, path: str, config: Config, known: frozenset[str], cache: 
         kind=cast("Kind", facts.kind or "other"),  # a string: a type built per call costs 10 us
         style=facts.style,
         version=facts.version,
-        path_dependencies=tuple(
-            PathDependency(item.name, item.path, item.target, item.develop) for item in facts.path_dependencies
-        ),
+        path_dependencies=facts.path_dependencies,
         has_lock=has_lock,
-        declared=frozenset(facts.declared),
+        declared=facts.declared,
         test_env=facts.test_env,
         docker_context=cast("DockerContext | None", facts.docker_context),
     )

@@ -20,24 +20,13 @@ from mono.model.config import REPOSITORY_KEYS, Config, check_docker_context, unk
 from mono.model.kinds import KINDS, check_kind
 from mono.model.layout import pyproject_cache
 from mono.model.names import normalize_name
-from mono.model.project import Style
+from mono.model.project import PathDependency, Style
 from mono.repo.pyproject import PyProject
 from mono.repo.statcache import StatCache, signature, sources_fingerprint
 from mono.repo.toml import read_toml, table
 
 PROJECT_SETTINGS = frozenset({"kind", "test-inputs", "test-env", "docker-context", "groups", "run"})
 _STYLES = ("pep621", "poetry1")
-
-
-class WrittenDependency(NamedTuple):
-    """A path dependency: its name as written and normalised, its path as written, and the
-    repo-relative folder it names."""
-
-    written_name: str
-    name: str
-    path: str
-    target: str
-    develop: bool
 
 
 class Facts(NamedTuple):
@@ -47,11 +36,12 @@ class Facts(NamedTuple):
     kind: str | None  # None when neither its settings nor its folders say
     style: Style
     version: str | None
-    path_dependencies: tuple[WrittenDependency, ...]  # one per target, sorted by target
+    path_dependencies: tuple[PathDependency, ...]  # one per target, sorted by target
     test_inputs: tuple[str, ...]  # as written, relative to the project
     declared: tuple[str, ...]  # every dependency name it declares (normalised), path or not
     test_env: tuple[str, ...]
     sources_outside: tuple[str, ...]
+    written_names: tuple[str, ...]  # of path_dependencies, as written (for messages)
     docker_context: str | None
     settings_only: bool  # only tools' settings (ruff's, pytest's), no project
     poetry_table: bool  # it has [tool.poetry]
@@ -105,13 +95,13 @@ def _sources_outside(pyproject: PyProject, project_path: str) -> tuple[str, ...]
     return tuple(sorted(source for source in inside if not paths.is_within(source, project_path)))
 
 
-def _path_dependencies(pyproject: PyProject, project_path: str) -> tuple[WrittenDependency, ...]:
-    found: dict[str, WrittenDependency] = {}
+def _path_dependencies(pyproject: PyProject, project_path: str) -> tuple[tuple[PathDependency, str], ...]:
+    """Each path dependency, with its name as written: one per target, sorted by target."""
+    found: dict[str, tuple[PathDependency, str]] = {}
     for written in pyproject.path_dependencies():
         target = paths.join(project_path, written.path)
-        found[target] = WrittenDependency(
-            written.name, normalize_name(written.name), written.path, target, written.develop
-        )
+        dependency = PathDependency(normalize_name(written.name), written.path, target, written.develop)
+        found[target] = (dependency, written.name)
     return tuple(found[key] for key in sorted(found))
 
 
@@ -140,16 +130,18 @@ def facts_of(pyproject: PyProject, path: str, root: Path, config: Config) -> Fac
         "must be a list of paths relative to the project",
     )
     context = settings.get("docker-context")
+    dependencies = _path_dependencies(pyproject, path)
     return Facts(
         name=name,
         kind=kind,
         style=pyproject.style,
         version=pyproject.version,
-        path_dependencies=_path_dependencies(pyproject, path),
+        path_dependencies=tuple(dependency for dependency, _ in dependencies),
         test_inputs=inputs,
         declared=tuple(sorted(pyproject.declared_names())),
         test_env=_test_env(settings.get("test-env", []), shown_as),
         sources_outside=_sources_outside(pyproject, path),
+        written_names=tuple(written for _, written in dependencies),
         docker_context=(
             None if context is None else check_docker_context(context, f"{shown_as} [tool.mono] docker-context")
         ),
@@ -164,12 +156,12 @@ def facts_of(pyproject: PyProject, path: str, root: Path, config: Config) -> Fac
 
 # The types of a Facts' fields as JSON gives them back: the three that may be None, either way.
 _FIELD_TYPES = frozenset(
-    (str, kind, str, version, list, list, list, list, list, context, bool, bool, bool)
+    (str, kind, str, version, list, list, list, list, list, list, context, bool, bool, bool)
     for kind in (str, type(None))
     for version in (str, type(None))
     for context in (str, type(None))
 )
-_DEPENDENCY_TYPES = (str, str, str, str, bool)
+_DEPENDENCY_TYPES = (str, str, str, bool)
 
 
 def _is_facts(value: object, strict: bool) -> bool:
@@ -182,23 +174,24 @@ def _is_facts(value: object, strict: bool) -> bool:
     return (
         (kind is None or kind in KINDS)
         and style in _STYLES
-        and set(map(type, chain(value[5], value[6], value[7], value[8]))) <= {str}
+        and set(map(type, chain(value[5], value[6], value[7], value[8], value[9]))) <= {str}
+        and len(value[9]) == len(dependencies)
         and all(type(item) is list and tuple(map(type, item)) == _DEPENDENCY_TYPES for item in dependencies)
     )
 
 
 def _to_cache(facts: Facts) -> list[Any]:
     """Facts as JSON keeps them, lists for tuples (as they come back)."""
-    dependencies = [list(item) for item in facts.path_dependencies]
-    return [*facts[:4], dependencies, *(list(item) for item in facts[5:9]), *facts[9:]]
+    dependencies = [[item.name, item.path, item.target, item.develop] for item in facts.path_dependencies]
+    return [*facts[:4], dependencies, *(list(item) for item in facts[5:10]), *facts[10:]]
 
 
 def _from_cache(value: list[Any]) -> Facts:
-    dependencies = tuple(WrittenDependency(*item) for item in value[4])
-    name, kind, style, version, _, inputs, declared, env, outside, context, settings_only, poetry, other = value
+    dependencies = tuple(PathDependency(*item) for item in value[4])
+    name, kind, style, version, _, inputs, declared, env, outside, written, context, *flags = value
     return Facts(
         name, kind, style, version, dependencies, tuple(inputs), tuple(declared), tuple(env), tuple(outside),
-        context, settings_only, poetry, other,
+        tuple(written), context, *flags,
     )  # fmt: skip
 
 
