@@ -19,6 +19,7 @@ import pytest
 
 from mono import replay
 from mono.replay.answer import FINE_RACY_NS, MAX_RECORDS, RACY_NS, racy_window
+from mono.replay.recording import MAX_WITNESSES
 from tests.helpers import build_repo, layered_repo, pep621, write_tree
 
 MARK = b"replayed from the record\n"
@@ -263,6 +264,15 @@ def test_a_run_that_starts_a_program_or_writes_outside_its_state_is_not_recorded
 ) -> None:
     run_recorded(repo, cache, body)
     assert records(cache) == []
+
+
+def test_a_run_that_looks_at_too_many_paths_is_not_recorded_and_no_longer_watched(repo: Path, cache: Path) -> None:
+    looks = f"for number in range({MAX_WITNESSES} + 1): os.path.exists(f'missing-{{number}}')"
+    unwatched = "assert type(os.stat).__name__ == 'builtin_function_or_method', os.stat"
+    run_recorded(repo, cache, f"{looks}\n{unwatched}")
+    assert records(cache) == []
+    run_recorded(repo, cache, "for number in range(100): os.path.exists(f'missing-{number}')")
+    assert len(records(cache)) == 1
 
 
 def test_a_file_that_changed_while_the_run_read_it_is_not_recorded(repo: Path, cache: Path) -> None:
