@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from mono import replay
-from mono.replay.answer import FINE_RACY_NS, MAX_RECORDS, RACY_NS, racy_window
+from mono.racy import FINE_RACY_NS, RACY_NS, racy_window
+from mono.replay.answer import MAX_RECORDS
 from mono.replay.recording import MAX_WITNESSES
 from tests.helpers import build_repo, layered_repo, pep621, write_tree
 
@@ -73,7 +74,7 @@ def recorded(repo: Path, cache: Path, *args: str) -> bytes:
 
 
 def aged(repo: Path) -> Path:
-    """`repo`, once its files are old enough to be recorded (mono.replay.RACY_NS)."""
+    """`repo`, once its files are old enough to be recorded (mono.racy.RACY_NS)."""
     time.sleep(RACY_NS / 1e9 + 0.1)
     return repo
 

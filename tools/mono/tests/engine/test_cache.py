@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from mono import racy
 from mono.engine.cache import install_inputs_key, suite_inputs_key
 from mono.errors import InvalidPyproject
 from mono.model.graph import build_graph
@@ -125,7 +126,7 @@ def install_key(repo: Path, name: str) -> str:
 
 
 def test_keys_read_only_the_files_whose_stat_moved(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(statcache, "RACY_NS", 0)  # the test's files count as old ones
+    monkeypatch.setattr(racy, "RACY_NS", 0)  # the test's files count as old ones
     statcache._hashes.clear()
     first = key(repo, "web")
     read: list[Path] = []
@@ -148,7 +149,7 @@ def test_keys_read_only_the_files_whose_stat_moved(repo: Path, monkeypatch: pyte
 def test_a_lock_rewritten_with_its_size_and_mtime_kept_changes_the_install_key(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(statcache, "RACY_NS", 0)
+    monkeypatch.setattr(racy, "RACY_NS", 0)
     statcache._hashes.clear()
     lock = write_tree(repo, {"lib/core/poetry.lock": "# one\n"}) / "lib/core/poetry.lock"
     before_stat, before = os.stat(lock), install_key(repo, "web")

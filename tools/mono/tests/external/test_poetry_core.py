@@ -12,6 +12,7 @@ from mono.external.poetry_core import BACKEND, NotBuiltHere, build_editable_whee
 
 PINNED = pinned_version()
 MAJOR = int(PINNED.split(".")[0])
+CORE = {"requires": ["poetry-core"], "build-backend": BACKEND}
 
 
 @pytest.mark.parametrize(
@@ -25,7 +26,7 @@ MAJOR = int(PINNED.split(".")[0])
     ],
 )
 def test_poetry_core_in_a_range_holding_the_pinned_version_is_built_here(build_system: dict[str, Any]) -> None:
-    assert builds_here(build_system)
+    assert builds_here({"build-system": build_system, "tool": {"poetry": {"name": "core"}}})
 
 
 @pytest.mark.parametrize(
@@ -48,7 +49,21 @@ def test_poetry_core_in_a_range_holding_the_pinned_version_is_built_here(build_s
     ],
 )
 def test_anything_else_is_left_to_the_build_frontend(build_system: dict[str, Any]) -> None:
-    assert not builds_here(build_system)
+    assert not builds_here({"build-system": build_system})
+
+
+@pytest.mark.parametrize(
+    "pyproject",
+    [
+        {},  # no [build-system]: setuptools' legacy backend
+        {"build-system": "poetry-core"},
+        # A build script runs in the interpreter that builds and tags the wheel for it.
+        {"build-system": CORE, "tool": {"poetry": {"build": {"script": "build.py"}}}},
+        {"build-system": CORE, "tool": {"poetry": {"build": "build.py"}}},
+    ],
+)
+def test_a_build_script_or_no_build_system_is_left_to_the_build_frontend(pyproject: dict[str, Any]) -> None:
+    assert not builds_here(pyproject)
 
 
 def test_the_editable_wheel_points_at_the_sources_and_carries_the_metadata(tmp_path: Path) -> None:

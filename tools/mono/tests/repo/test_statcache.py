@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mono import racy
 from mono.errors import InvalidPyproject, MissingPathDependency, MonoError
 from mono.model import layout
 from mono.model.kinds import KINDS
@@ -36,7 +37,7 @@ def _fresh_caches() -> Iterator[None]:
 @pytest.fixture
 def trusting(monkeypatch: pytest.MonkeyPatch) -> None:
     """Files written by the test are remembered at once (the racy window is for real edits)."""
-    monkeypatch.setattr(statcache, "RACY_NS", 0)
+    monkeypatch.setattr(racy, "RACY_NS", 0)
 
 
 class Reads:
@@ -98,7 +99,7 @@ def test_a_file_changed_just_now_is_read_every_time(tmp_path: Path, monkeypatch:
     save_file_hashes()
     assert not layout.file_hash_cache(tmp_path).exists()  # nothing learnt, nothing written
     # An mtime put far back does not make it trusted: the ctime says it changed just now.
-    old = time.time_ns() - 10 * statcache.RACY_NS
+    old = time.time_ns() - 10 * racy.RACY_NS
     os.utime(path, ns=(old, old))
     seen = signature(path)
     assert seen is not None and statcache.is_racy(seen, time.time_ns())
@@ -106,7 +107,7 @@ def test_a_file_changed_just_now_is_read_every_time(tmp_path: Path, monkeypatch:
 
 def test_the_racy_rule_looks_at_both_times() -> None:
     now = time.time_ns()
-    long_ago = now - 10 * statcache.RACY_NS
+    long_ago = now - 10 * racy.RACY_NS
     assert not statcache.is_racy(Signature(long_ago, long_ago, 1, 1), now)
     assert statcache.is_racy(Signature(long_ago, now - 1000, 1, 1), now)  # utime: only ctime is recent
     assert statcache.is_racy(Signature(now + 10**9, long_ago, 1, 1), now)  # an mtime in the future
@@ -436,7 +437,7 @@ def test_the_racy_window_is_longer_where_times_are_whole_seconds() -> None:
     assert statcache.is_racy(Signature(half_a_second, half_a_second, 1, 1), half_a_second + 50_000_000)
     whole = 1_700_000_010_000_000_000  # a file system that keeps seconds only: 2 s
     assert statcache.is_racy(Signature(whole, whole, 1, 1), now)
-    assert not statcache.is_racy(Signature(whole, whole, 1, 1), whole + statcache.RACY_NS)
+    assert not statcache.is_racy(Signature(whole, whole, 1, 1), whole + racy.RACY_NS)
 
 
 _JSON = st.recursive(
@@ -451,7 +452,7 @@ _JSON = st.recursive(
 def test_a_facts_cache_entry_with_any_field_replaced_is_used_only_when_it_could_be_ours(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch, field: str, value: object
 ) -> None:
-    monkeypatch.setattr(statcache, "RACY_NS", 0)
+    monkeypatch.setattr(racy, "RACY_NS", 0)
     root = small_repo(tmp_path_factory.mktemp("repo"))
     cache = layout.pyproject_cache(root)
     cache.parent.mkdir(parents=True)

@@ -38,7 +38,6 @@ from mono.external.uv import pip_sync
 from mono.model.layout import editable_wheels
 from mono.model.project import Project, Workspace
 from mono.repo.pyproject import PyProject
-from mono.repo.toml import table
 
 _UNBUILT = re.compile(r"Failed to build `([^`@]+?) @ (file://[^`]+)`")
 logger = logging.getLogger("mono")
@@ -75,17 +74,25 @@ def _plain_entry(requirements: Path, name: str, url: str) -> bool:
     return _has_editable(requirements, url) and _replace_entry(requirements, url, f"{name} @ {url}")
 
 
+def _path_projects(workspace: Workspace, project: Project) -> list[tuple[Project, Path, PyProject]]:
+    """The path projects installed into the venv of `project` (itself too, when it installs
+    itself), each with its folder and its pyproject.toml."""
+    installed = [workspace.projects[name] for name in sorted(workspace.path_closure(project.name))]
+    if PyProject.read(workspace.folder(project.name) / "pyproject.toml", project.pyproject_shown).installs_itself:
+        installed.append(project)
+    found = []
+    for other in installed:
+        folder = other.directory(workspace.root)
+        found.append((other, folder, PyProject.read(folder / "pyproject.toml", other.pyproject_shown)))
+    return found
+
+
 def use_poetry_wheels(workspace: Workspace, project: Project, requirements: Path, log: Path) -> tuple[str, ...]:
     """Point the entries of path projects without a `[build-system]` at the wheels Poetry builds
     of them; returns their names."""
-    installed = [workspace.projects[name] for name in sorted(workspace.path_closure(project.name))]
-    pyproject = PyProject.read(workspace.folder(project.name) / "pyproject.toml", project.pyproject_shown)
-    if pyproject.installs_itself:
-        installed.append(project)
     replaced = []
-    for other in installed:
-        folder = other.directory(workspace.root)
-        if PyProject.read(folder / "pyproject.toml", other.pyproject_shown).has_build_system:
+    for other, folder, pyproject in _path_projects(workspace, project):
+        if pyproject.has_build_system:
             continue
         wheels = project_wheels(workspace, other, log)
         if wheels and _replace_entry(requirements, folder.as_uri(), f"{other.name} @ {wheels[0].as_uri()}"):
@@ -103,17 +110,10 @@ def use_built_editables(workspace: Workspace, project: Project, requirements: Pa
     """Point the editable entries of path projects whose backend builds here at editable wheels
     built in-process; returns their names. A project poetry-core cannot build here stays an
     editable entry, for uv to build and to report."""
-    installed = [workspace.projects[name] for name in sorted(workspace.path_closure(project.name))]
-    if PyProject.read(workspace.folder(project.name) / "pyproject.toml", project.pyproject_shown).installs_itself:
-        installed.append(project)
     built = []
-    for other in installed:
-        folder = other.directory(workspace.root)
-        pyproject = PyProject.read(folder / "pyproject.toml", other.pyproject_shown)
-        # A build script of poetry-core's runs in the interpreter that builds (and tags the wheel
-        # for it): the tool's is not the venv's. A path dependency with develop = false is a copy.
-        script = "build" in table(pyproject.data, "tool", "poetry")
-        if script or not builds_here(pyproject.build_system) or not _has_editable(requirements, folder.as_uri()):
+    for other, folder, pyproject in _path_projects(workspace, project):
+        # A path dependency with develop = false is a copy: no editable entry to replace.
+        if not builds_here(pyproject.data) or not _has_editable(requirements, folder.as_uri()):
             continue
         try:
             wheel = _editable_wheel(workspace, other, folder)

@@ -38,10 +38,17 @@ def pinned_version() -> str:
     return version("poetry-core")
 
 
-def builds_here(build_system: Mapping[str, Any]) -> bool:
-    """True when `[build-system]` asks for poetry-core's backend and nothing else, in a version
-    range that holds the pinned poetry-core: building it here gives the wheel an isolated build
-    of that version gives."""
+def builds_here(pyproject: Mapping[str, Any]) -> bool:
+    """True when the pyproject.toml `pyproject` (its tables) is built by poetry-core alone, in a
+    version range that holds the pinned poetry-core, and without a build script: building it
+    here gives the wheel an isolated build of that version gives."""
+    build_system = pyproject.get("build-system")
+    tool = pyproject.get("tool")
+    poetry = tool.get("poetry") if isinstance(tool, Mapping) else None
+    # A build script (`[tool.poetry.build]`) runs in the interpreter that builds, and the wheel is
+    # tagged for it: the tool's interpreter is not the venv's.
+    if not isinstance(build_system, Mapping) or (isinstance(poetry, Mapping) and "build" in poetry):
+        return False
     requires = build_system.get("requires")
     if build_system.get("build-backend") != BACKEND or "backend-path" in build_system:
         return False

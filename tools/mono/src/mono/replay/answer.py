@@ -16,11 +16,6 @@ if TYPE_CHECKING:  # typing and contextlib cost 8 ms of a 40 ms replay: annotati
 
 REPLAYABLE = frozenset({"install", "test", "lock", "list", "graph"})
 FORMAT = 1
-# A path changed this close before a run began may change again within the same clock tick and
-# look as it did (git's "racy" rule). The kernel stamps times from a clock that ticks every 1 to
-# 10 ms; a file system that keeps whole seconds only (FAT, ext3, HFS+) ticks every 1 or 2 s.
-RACY_NS = 2_000_000_000
-FINE_RACY_NS = 100_000_000
 # Commands whose run, when it did work, is followed by a quiet run of the same command line that
 # records the no-op answer the next run would give (mono.replay.recording.prime). Not `lock`: an
 # install follows it, and the venvs it makes change the folders the lock's answer looked at.
@@ -143,12 +138,6 @@ def signature_of(found: os.stat_result, follow: bool) -> Signature:
         found.st_uid,
         found.st_gid,
     )
-
-
-def racy_window(changed_ns: int) -> int:
-    """How long after `changed_ns` (a ctime) a path may still change unseen: whole seconds say a
-    file system that keeps no finer times."""
-    return RACY_NS if changed_ns % 1_000_000_000 == 0 else FINE_RACY_NS
 
 
 # Replaying.

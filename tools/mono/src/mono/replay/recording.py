@@ -11,8 +11,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
+from mono.racy import FINE_RACY_NS, changed_too_recently
 from mono.replay.answer import (
-    FINE_RACY_NS,
     FORMAT,
     MAX_RECORDS,
     PRIMED,
@@ -22,7 +22,6 @@ from mono.replay.answer import (
     command_of,
     key_of,
     no_work_running,
-    racy_window,
     record_path,
     records_folder,
     root_of,
@@ -274,8 +273,8 @@ class Recorder:
                 # Not for the tool's own state (.mono/, its user cache): only the tool writes
                 # there, each file replaced whole (a new inode), and no run of it starts and
                 # writes within one clock tick of another's end.
-                changed = max(now[4], now[5]) if now is not None else 0
-                if self.started_ns - changed < racy_window(now[5] if now else 0) and not path.startswith(self.allowed):
+                racy = now is not None and changed_too_recently(now[4], now[5], self.started_ns)
+                if racy and not path.startswith(self.allowed):
                     # Changed just before the run looked: a change in the same clock tick would not show.
                     self._explain(f"{path} changed just before the run")
                     return None

@@ -28,17 +28,12 @@ from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from mono.model.layout import file_hash_cache, folder_cache
+from mono.racy import changed_too_recently
 from mono.repo.state import write_atomically
 from mono.sources import tool_sources
 
 logger = logging.getLogger("mono")
 
-# A file whose mtime or ctime is this close to now (or in the future) is not remembered: 2 s on a
-# file system that keeps whole seconds only (its change times say so), else 0.1 s (the kernel's
-# clock ticks every 1 to 10 ms). The same rule as mono.replay's, so that a run right after
-# another one caches what that one could not, and the next run finds the cache as it left it.
-RACY_NS = 2_000_000_000
-FINE_RACY_NS = 100_000_000
 # Past this many entries, those not used by this run are dropped when the cache is saved.
 MAX_ENTRIES = 100_000
 # A cache file larger than this is not ours (ours hold ~300 B per pyproject, ~150 B per hash).
@@ -74,9 +69,10 @@ def sources_fingerprint() -> str:
 
 
 def is_racy(seen: Signature, now_ns: int) -> bool:
-    """True when the file changed so recently that another change could leave its stat as it is."""
-    window = RACY_NS if seen.ctime_ns % 1_000_000_000 == 0 else min(FINE_RACY_NS, RACY_NS)
-    return now_ns - max(seen.mtime_ns, seen.ctime_ns) < window
+    """True when the file changed so recently that another change could leave its stat as it is
+    (mono.racy: the replay's rule too, so that a run right after another one caches what that one
+    could not, and the next run finds the cache as it left it)."""
+    return changed_too_recently(seen.mtime_ns, seen.ctime_ns, now_ns)
 
 
 class StatCache(Generic[V]):
