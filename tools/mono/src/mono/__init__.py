@@ -18,3 +18,16 @@ def keep_bytecode() -> None:
     if sys.dont_write_bytecode and sys.pycache_prefix is None and sys.prefix != sys.base_prefix:
         sys.pycache_prefix = os.path.join(sys.prefix, "pycache")
         sys.dont_write_bytecode = False
+
+
+def collect_garbage_seldom() -> None:
+    """Run Python's cycle collector every 50,000 new objects instead of every 700.
+
+    A command on a large repository loads its caches as hundreds of thousands of small lists
+    and tuples, all kept to the end: at the default thresholds the collector walks them again
+    and again and finds nothing (15 % of `affected` on 10,000 projects). The tool's cycles are
+    few and its processes short, so collecting seldom costs little memory; mypy and Instagram's
+    servers raise the threshold for the same reason."""
+    import gc
+
+    gc.set_threshold(50_000, 20, 20)

@@ -3,9 +3,10 @@
 import sys
 from collections.abc import Callable
 
-from mono import keep_bytecode, replay
+from mono import collect_garbage_seldom, keep_bytecode, replay
 
 keep_bytecode()
+collect_garbage_seldom()
 
 
 def _load_main() -> Callable[[], int]:

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
+import fnmatch
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mono.errors import ConfigError, DuplicateProject, InvalidPyproject, MissingPathDependency
 from mono.model.names import normalize_name
+from mono.repo import discovery
 from mono.repo.discovery import load_workspace
+from mono.repo.files import NOT_SEARCHED
 from tests.helpers import layered_repo, pep621, poetry1, write_tree
 
 
@@ -335,3 +340,29 @@ def test_a_pyproject_that_is_not_toml_text_is_one_line(repo: Path, content: byte
     with pytest.raises(InvalidPyproject) as raised:
         load_workspace(repo)
     assert str(raised.value).startswith(message) and "\n" not in str(raised.value)
+
+
+_NAME = st.text(alphabet="ab.{}%*?[]!_-", min_size=1, max_size=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    exclude=st.lists(st.text(alphabet="ab/*?[]!.-", min_size=1, max_size=8), max_size=3),
+    relative=st.sampled_from(["", "a", "a/b", "lib/x.y"]),
+    names=st.lists(_NAME, max_size=6),
+)
+def test_the_folders_entered_are_those_no_rule_and_no_exclude_glob_leaves_out(
+    exclude: list[str], relative: str, names: list[str]
+) -> None:
+    # The rules one at a time (fnmatch per glob); discovery checks them in one compiled pattern.
+    def left_out(name: str) -> bool:
+        child = f"{relative}/{name}" if relative else name
+        return (
+            name.startswith(".")
+            or name in NOT_SEARCHED
+            or "{{" in name
+            or "{%" in name
+            or any(fnmatch.fnmatchcase(child, pattern) for pattern in exclude)
+        )
+
+    assert discovery._entered(tuple(exclude))(relative, names) == [name for name in names if not left_out(name)]

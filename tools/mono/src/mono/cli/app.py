@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from mono import __version__, keep_bytecode, replay
+from mono import __version__, collect_garbage_seldom, keep_bytecode, replay
 from mono.cli.context import Repo, find_root
 from mono.cli.render import escaped
 from mono.errors import EXIT_USAGE, CommandFailed, Interrupted, MonoError, ReadOnlyRepository, WorkFailed
@@ -188,4 +188,5 @@ def main(argv: Sequence[str] | None = None) -> int:
 def main_entry() -> None:
     """Console-script entry point."""
     keep_bytecode()  # for what the commands import from here on (the CLI itself is imported)
+    collect_garbage_seldom()
     sys.exit(replay.entry(sys.argv[1:], lambda: main))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from dataclasses import dataclass, replace
+import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import NamedTuple, cast
 
 from mono.errors import DuplicateProject, InvalidPyproject, MissingPathDependency
 from mono.model import paths
@@ -17,11 +18,13 @@ from mono.model.project import Duplicate, PathDependency, Project, Style, Worksp
 from mono.repo.facts import PROJECT_SETTINGS, Facts, FactsCache, cached_facts, project_facts
 from mono.repo.files import NOT_SEARCHED, paths_inside
 from mono.repo.pyproject import PyProject
-from mono.repo.statcache import Listing, ListingCache, folder_listings, walk_listings
+from mono.repo.statcache import ListingCache, folder_listings, walk_listings
 
 
-@dataclass(frozen=True)
-class _Parsed:
+class _Parsed(NamedTuple):
+    """What discovery knows of one pyproject.toml and the disk around it; a tuple, not a
+    dataclass: ten thousand are made per run."""
+
     name: str
     path: str
     kind: Kind
@@ -85,19 +88,27 @@ def in_excluded_folder(relative: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatch(folder, pattern) for folder in folders for pattern in exclude)
 
 
-def _is_skipped(relative: str, name: str, exclude: tuple[str, ...]) -> bool:
-    if name.startswith(".") or name in NOT_SEARCHED:
-        return True
-    if "{{" in name or "{%" in name:
-        return True  # a template's folder (cookiecutter, copier): its pyproject.toml is not a project
-    return any(fnmatch.fnmatch(relative, pattern) for pattern in exclude)  # and so all below it
+# A folder of these names is never entered: hidden ones, NOT_SEARCHED, and a template's folder
+# (cookiecutter, copier), whose pyproject.toml is not a project.
+_SKIPPED_NAME = re.compile("|".join(["^[.]", r"\{\{", r"\{%", *(f"^{re.escape(name)}$" for name in NOT_SEARCHED)]))
 
 
-def _holds_pyproject(root: Path, relative: str, listing: Listing) -> bool:
-    """True when the folder holds a pyproject.toml discovery reads; a link is looked at anew."""
-    if listing.pyproject == "link":
-        return _is_read(root, root / relative / "pyproject.toml")
-    return listing.pyproject == "file"
+def _entered(exclude: tuple[str, ...]) -> Callable[[str, list[str]], list[str]]:
+    """Which sub-folders of a folder discovery walks into: not a skipped name, nor a folder an
+    `exclude` glob matches (and so nothing below it)."""
+    # fnmatch's rules (POSIX: case kept), compiled into one pattern: one match a folder.
+    excluded = (
+        re.compile("|".join(f"(?:{fnmatch.translate(pattern)})" for pattern in exclude)).match if exclude else None
+    )
+
+    def entered(relative: str, names: list[str]) -> list[str]:
+        kept = [name for name in names if not _SKIPPED_NAME.search(name)]
+        if excluded is None:
+            return kept
+        prefix = f"{relative}/" if relative else ""
+        return [name for name in kept if not excluded(prefix + name)]
+
+    return entered
 
 
 def find_pyprojects(root: Path, exclude: tuple[str, ...] = (), folders: ListingCache | None = None) -> list[str]:
@@ -105,8 +116,13 @@ def find_pyprojects(root: Path, exclude: tuple[str, ...] = (), folders: ListingC
     folder listed anew only when its stat moved since `folders` (a cache) last saw it."""
     cache = folders if folders is not None else folder_listings(root)
     # strings, not Paths: tens of thousands of folders on a large repository
-    walked = walk_listings(cache, os.fspath(root), lambda child, name: not _is_skipped(child, name, exclude))
-    found = [relative for relative, listing in walked if relative and _holds_pyproject(root, relative, listing)]
+    walked = walk_listings(cache, os.fspath(root), _entered(exclude))
+    # A link is looked at anew each time: where it points may have changed.
+    found = [
+        relative
+        for relative, kind in walked
+        if relative and (kind == "file" or _is_read(root, root / relative / "pyproject.toml"))
+    ]
     cache.save(keep_unused=False)  # every folder was listed: the others are gone or left out
     return sorted(found)
 
@@ -223,7 +239,7 @@ def discover(root: Path) -> tuple[Workspace, tuple[Duplicate, ...]]:
     # A project of PDM or uv is left alone, unless a Poetry project installs it by path.
     parsed = [item for item in parsed if not item.foreign or item.path in used_by_path]
     parsed = [
-        replace(item, kind=_guessed_kind(item, used_by_path, root)) if item.kind_guessed else item for item in parsed
+        item._replace(kind=_guessed_kind(item, used_by_path, root)) if item.kind_guessed else item for item in parsed
     ]
     by_name: dict[str, _Parsed] = {}
     shared: dict[str, list[str]] = {}  # in the order their second project was found

@@ -23,7 +23,7 @@ import re
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Generic, NamedTuple, TypeVar
 
@@ -240,16 +240,6 @@ def file_sha256(root: Path, relative: str) -> bytes | None:
 # --- folder listings -----------------------------------------------------------------------------
 
 
-class Listing(NamedTuple):
-    """What discovery needs of a folder's entries: whether a `.git` is among them, what its
-    `pyproject.toml` is ("file", "link" to check each time, or "none"), and its sub-folders
-    (not links to folders, which discovery never follows)."""
-
-    has_git: bool
-    pyproject: str
-    folders: tuple[str, ...]
-
-
 ListingCache = StatCache[str]
 _PYPROJECT_STATES = {"f": "file", "l": "link", "-": "none"}
 
@@ -289,47 +279,61 @@ def _list(path: str) -> str:
     return git + pyproject + "/".join(folders)
 
 
-def _kept_listing(entry: object, seen: Signature) -> str | None:
-    """The listing a cache entry holds, if it was learnt from a folder with the stat `seen`."""
-    if not (type(entry) is list and len(entry) == 5 and _is_listing(entry[4], False)):
-        return None
-    same = entry[0] == seen[0] and entry[1] == seen[1] and entry[2] == seen[2] and entry[3] == seen[3]
-    listing: str = entry[4]
-    return listing if same else None
+def walk_listings(
+    cache: ListingCache, top: str, entered: Callable[[str, list[str]], Iterable[str]]
+) -> list[tuple[str, str]]:
+    """The folders at and below `top` (repo-relative, "" for `top`) whose entries hold a
+    `pyproject.toml`, each with what it is ("file", or "link" to check each time). Walked: `top`
+    and the sub-folders `entered(relative, names)` lets in of each folder walked (links to
+    folders are never entered); not a folder that cannot be listed, nor one holding a `.git`
+    below `top` (another repository, a submodule), nor what is below those. A folder's listing
+    comes from `cache` while its stat is what it was.
 
-
-def walk_listings(cache: ListingCache, top: str, enter: Callable[[str, str], bool]) -> Iterator[tuple[str, Listing]]:
-    """The folder `top` and those below it that `enter(relative, name)` lets in, each with its
-    listing (from `cache` while the folder's stat is what it was); not a folder that cannot be
-    listed, nor one holding a `.git` below `top` (another repository, a submodule), nor what is
-    below those. Tens of thousands of folders on a large repository: the loop is kept tight, and
-    an entry that is not what the cache stores is listed again (its folder, not the whole file)."""
+    Tens of thousands of folders on a large repository: the loop is kept tight (one call of
+    `entered` a folder, the stat compared field by field), and an entry that is not what the
+    cache stores is listed again (its folder, not the whole file)."""
     entries = cache.entries()
     used: list[str] = []
+    found: list[tuple[str, str]] = []
     pending = [""]
     while pending:
         relative = pending.pop()
-        path = f"{top}/{relative}" if relative else top
-        try:
-            status = os.stat(path)
-        except (OSError, ValueError):  # ValueError: a NUL in a name
+        listing = _listing(cache, entries, relative, f"{top}/{relative}" if relative else top, used)
+        if listing is None or (relative and listing[0] == "g"):
             continue
-        seen = Signature(status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino)
-        known = _kept_listing(entries.get(relative), seen)
-        if known is not None:
-            used.append(relative)
-        else:
-            try:
-                known = _list(path)
-            except OSError:
-                continue
-            cache.put(relative, seen, known)
-        if relative and known[0] == "g":
-            continue
-        names = tuple(known[2:].split("/")) if len(known) > 2 else ()
-        yield relative, Listing(known[0] == "g", _PYPROJECT_STATES[known[1]], names)
-        for name in names:
-            child = f"{relative}/{name}" if relative else name
-            if enter(child, name):
-                pending.append(child)
+        if listing[1] != "-":
+            found.append((relative, _PYPROJECT_STATES[listing[1]]))
+        if len(listing) > 2:
+            prefix = f"{relative}/" if relative else ""
+            pending.extend(prefix + name for name in entered(relative, listing[2:].split("/")))
     cache.used(used)
+    return found
+
+
+def _listing(cache: ListingCache, entries: dict[str, Any], relative: str, path: str, used: list[str]) -> str | None:
+    """The listing of the folder `path`: the one `entries` (of `cache`) holds while the folder's
+    stat is what it was (then `relative` goes into `used`), else listed now and kept; None when
+    the folder cannot be stat'ed or listed."""
+    try:
+        status = os.stat(path)
+    except (OSError, ValueError):  # ValueError: a NUL in a name
+        return None
+    entry = entries.get(relative)
+    if (
+        type(entry) is list
+        and len(entry) == 5
+        and entry[0] == status.st_mtime_ns
+        and entry[1] == status.st_ctime_ns
+        and entry[2] == status.st_size
+        and entry[3] == status.st_ino
+        and _is_listing(entry[4], False)
+    ):
+        used.append(relative)
+        listing: str = entry[4]
+        return listing
+    try:
+        listing = _list(path)
+    except OSError:
+        return None
+    cache.put(relative, Signature(status.st_mtime_ns, status.st_ctime_ns, status.st_size, status.st_ino), listing)
+    return listing
